@@ -1,0 +1,99 @@
+"""hesj: the library behind the Health Equity and Social Justice course.
+
+Notebook cells call one short function each::
+
+    import hesj
+    hesj.setup()
+    hesj.overview("rhi-1")
+    hesj.reflect("rhi-1", "culture-now")
+    hesj.check("rhi-1", "segment-1")
+    hesj.self_assessment("rhi-1")
+    hesj.key_terms("rhi-1")
+
+``import hesj`` stays light: widgets, pandas and matplotlib load only when an
+activity needs them.
+"""
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__ = ["setup", "overview", "reflect", "check", "self_assessment", "key_terms", "journal"]
+
+
+def setup():
+    """The hidden first cell of every unit notebook: display defaults and a privacy note."""
+    from .paths import journal_path, static_mode
+
+    if static_mode():
+        return None  # the book build: nothing to set up, and the journal is never opened
+    import matplotlib
+
+    matplotlib.rcParams.update({"font.size": 12, "axes.titlesize": 13, "figure.dpi": 100})
+    from .display import Activity, box, esc
+    from .i18n import _
+
+    note = _("Your answers save to your private journal at {path}. Only you can read it. Any prompt can be skipped.")
+    return Activity(html=box(f"<p>{esc(note.format(path=journal_path()))}</p>", _("Course setup")))
+
+
+def overview(unit_id: str):
+    from .display import overview as _overview
+
+    return _overview(unit_id)
+
+
+def key_terms(unit_id: str):
+    from .display import key_terms as _key_terms
+
+    return _key_terms(unit_id)
+
+
+def reflect(unit_id: str, prompt_id: str):
+    """A reflection prompt whose answer saves to the learner's journal."""
+    from .activities import reflection
+    from .course import reflection as find
+    from .paths import static_mode
+
+    prompt = find(unit_id, prompt_id)["prompt"]
+    if static_mode():
+        from .display import Activity
+
+        return Activity(html=reflection.static_html(prompt))
+    return reflection.view(reflection.ReflectionModel(unit_id, prompt_id, prompt))
+
+
+def check(unit_id: str, check_id: str):
+    """A knowledge check with feedback on every answer."""
+    from .activities import check as chk
+    from .course import check as find
+    from .paths import static_mode
+
+    spec = find(unit_id, check_id)
+    if static_mode():
+        from .display import Activity
+
+        return Activity(html=chk.static_html(spec))
+    return chk.view(chk.CheckModel(unit_id, spec))
+
+
+def self_assessment(unit_id: str):
+    """The unit's self-assessment activity."""
+    from .activities import self_assessment as sa
+    from .course import load_content
+    from .paths import static_mode
+
+    spec = load_content(unit_id).get("self_assessment")
+    if not spec:
+        raise KeyError(f"Unit {unit_id} has no self_assessment in its content file.")
+    if static_mode():
+        from .display import Activity
+
+        return Activity(html=sa.static_html(spec))
+    return sa.view(sa.SelfAssessmentModel(unit_id, spec))
+
+
+def journal():
+    """The learner's own journal (see hesj.journal.Journal)."""
+    from .journal import Journal
+
+    return Journal()

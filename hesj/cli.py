@@ -1,0 +1,182 @@
+"""The ``hesj`` command line: a thin layer over the library's functions.
+
+    hesj start                 open the course in JupyterLab (what `./course start` runs)
+    hesj setup-course          write the nbgrader configuration for a course directory
+    hesj journal path|export|delete
+    hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
+    hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .course import REPO_ROOT
+from .paths import hesj_home
+
+
+def course_dirs(home: Path | None = None) -> dict[str, Path]:
+    home = home or hesj_home()
+    return {
+        "home": home,
+        "course": home / "course",
+        "exchange": home / "exchange",
+        "jupyter_config": home / "jupyter-config",
+    }
+
+
+def setup_course(home: Path | None = None, mode: str = "completion", db_url: str | None = None) -> dict[str, Path]:
+    """Create the course, exchange and config folders and write nbgrader_config.py."""
+    from .grading.config import write_config
+
+    dirs = course_dirs(home)
+    for key in ("course", "exchange", "jupyter_config"):
+        dirs[key].mkdir(parents=True, exist_ok=True)
+    os.chmod(dirs["home"], 0o700)
+    kwargs = dict(root=str(dirs["course"]), source=str(REPO_ROOT / "assignments"),
+                  exchange=str(dirs["exchange"]), mode=mode, db_url=db_url)
+    write_config(dirs["jupyter_config"] / "nbgrader_config.py", **kwargs)
+    # nbgrader commands run in the course folder read this copy
+    write_config(dirs["course"] / "nbgrader_config.py", **kwargs)
+    return dirs
+
+
+def lab_command(port: int = 8888, open_browser: bool = True, extra: list[str] | None = None) -> list[str]:
+    cmd = [sys.executable, "-m", "jupyterlab",
+           f"--ServerApp.root_dir={REPO_ROOT / 'notebooks'}",
+           "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}"]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd + (extra or [])
+
+
+def lab_env(dirs: dict[str, Path]) -> dict[str, str]:
+    env = dict(os.environ)
+    env["HESJ_HOME"] = str(dirs["home"])
+    paths = [str(dirs["jupyter_config"])] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
+    return env
+
+
+def cmd_start(args) -> int:
+    dirs = setup_course(mode=args.mode)
+    print("HESJ course")
+    print(f"  notebooks:     {REPO_ROOT / 'notebooks'}")
+    print(f"  your journal:  {dirs['home'] / 'journal.sqlite'} (private to you)")
+    print(f"  gradebook:     {dirs['course'] / 'gradebook.db'}")
+    print(f"  course URL:    http://127.0.0.1:{args.port}/lab  (JupyterLab prints the full address with its token below)")
+    print("Stop the server with Ctrl+C.", flush=True)
+    os.execve(sys.executable, lab_command(args.port, not args.no_browser), lab_env(dirs))
+    return 0  # not reached
+
+
+def cmd_setup_course(args) -> int:
+    dirs = setup_course(Path(args.home) if args.home else None, mode=args.mode, db_url=args.db_url)
+    print(f"nbgrader configuration written to {dirs['course'] / 'nbgrader_config.py'}")
+    return 0
+
+
+def cmd_journal(args) -> int:
+    from .journal import Journal, JournalError
+
+    j = Journal()
+    try:
+        if args.action == "path":
+            print(j.path)
+        elif args.action == "export":
+            target = Path(args.output)
+            if target.suffix.lower() in (".html", ".htm"):
+                j.export_html(target)
+            elif target.suffix.lower() == ".md":
+                j.export_markdown(target)
+            else:
+                print("Name the output file .md (Markdown) or .html (web page).", file=sys.stderr)
+                return 2
+            print(f"Your portfolio was written to {target}")
+        elif args.action == "delete":
+            files = j.files()
+            if not files:
+                print("There is no journal to delete.")
+                return 0
+            if not args.yes:
+                answer = input(f"Delete your journal for good ({len(files)} files under {j.path.parent})? [y/N] ")
+                if answer.strip().lower() not in ("y", "yes"):
+                    print("Nothing was deleted.")
+                    return 1
+            for p in j.delete():
+                print(f"deleted {p}")
+    except JournalError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_glossary(args) -> int:
+    from .glossary import render_page
+
+    target = REPO_ROOT / "book" / "glossary.md"
+    page = render_page()
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != page:
+            print(f"{target} is out of date with hesj/data/glossary.yml: run `hesj glossary`.", file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(page, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_export_grades(args) -> int:
+    from .grading.export import export_csv
+
+    db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
+    print(f"wrote {export_csv(db, args.output, args.assignment)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hesj", description="Health Equity and Social Justice course tools.")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("start", help="open the course in JupyterLab on 127.0.0.1")
+    s.add_argument("--port", type=int, default=int(os.environ.get("HESJ_PORT", "8888")))
+    s.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
+    s.add_argument("--mode", choices=["completion", "rubric"], default="completion", help="grading mode")
+    s.set_defaults(func=cmd_start)
+
+    s = sub.add_parser("setup-course", help="write the nbgrader configuration")
+    s.add_argument("--home", help="folder for the course (default: $HESJ_HOME or ~/.hesj)")
+    s.add_argument("--mode", choices=["completion", "rubric"], default="completion")
+    s.add_argument("--db-url", help="gradebook database URL (default: SQLite in the course folder)")
+    s.set_defaults(func=cmd_setup_course)
+
+    s = sub.add_parser("journal", help="your private journal: where it is, export it, delete it")
+    s.add_argument("action", choices=["path", "export", "delete"])
+    s.add_argument("output", nargs="?", help="for export: a .md or .html file to write")
+    s.add_argument("--yes", action="store_true", help="for delete: do not ask to confirm")
+    s.set_defaults(func=cmd_journal)
+
+    s = sub.add_parser("glossary", help="write book/glossary.md from hesj/data/glossary.yml")
+    s.add_argument("--check", action="store_true", help="only check that the page is current")
+    s.set_defaults(func=cmd_glossary)
+
+    s = sub.add_parser("export-grades", help="per-criterion CSV from an nbgrader gradebook")
+    s.add_argument("db", help="gradebook.db path or database URL")
+    s.add_argument("output", help="CSV file to write")
+    s.add_argument("--assignment", help="only this assignment")
+    s.set_defaults(func=cmd_export_grades)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command == "journal" and args.action == "export" and not args.output:
+        print("Say where to write the portfolio, for example: hesj journal export my-portfolio.html", file=sys.stderr)
+        return 2
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
