@@ -68,7 +68,7 @@ def cmd_start(args) -> int:
     print(f"  gradebook:     {dirs['course'] / 'gradebook.db'}")
     print(f"  course URL:    http://127.0.0.1:{args.port}/lab  (JupyterLab prints the full address with its token below)")
     print("Stop the server with Ctrl+C.", flush=True)
-    os.execve(sys.executable, lab_command(args.port, not args.no_browser), lab_env(dirs))
+    os.execve(sys.executable, lab_command(args.port, not args.no_browser, args.jupyter_args), lab_env(dirs))
     return 0  # not reached
 
 
@@ -144,6 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--port", type=int, default=int(os.environ.get("HESJ_PORT", "8888")))
     s.add_argument("--no-browser", action="store_true", help="print the address instead of opening a browser")
     s.add_argument("--mode", choices=["completion", "rubric"], default="completion", help="grading mode")
+    s.add_argument("jupyter_args", nargs="*", help="options passed on to JupyterLab (after --)")
     s.set_defaults(func=cmd_start)
 
     s = sub.add_parser("setup-course", help="write the nbgrader configuration")

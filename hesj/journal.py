@@ -230,13 +230,11 @@ class Journal:
         try:
             return self._save(unit, prompt_id, text, kind, prompt)
         except JournalCorruptError as exc:
-            rescue = self._rescue(unit, prompt_id, text)
-            raise JournalCorruptError(f"{exc} Your new answer was kept in {rescue}.", exc.moved_to) from None
+            raise JournalCorruptError(f"{exc} {self._rescue(unit, prompt_id, text)}", exc.moved_to) from None
         except (sqlite3.Error, OSError, JournalError) as exc:
-            rescue = self._rescue(unit, prompt_id, text)
             raise JournalError(
                 f"Your answer could not be saved to the journal ({exc}). "
-                f"It was kept in {rescue}. Try saving again in a moment."
+                f"{self._rescue(unit, prompt_id, text)} Try saving again in a moment."
             ) from None
 
     def _save(self, unit, prompt_id, text, kind, prompt) -> Entry:
@@ -267,14 +265,19 @@ class Journal:
         finally:
             con.close()
 
-    def _rescue(self, unit: str, prompt_id: str, text: str) -> Path:
-        folder = self.path.parent / "unsaved"
-        folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{unit}-{prompt_id}")
-        target = folder / f"{stamp}-{safe}.txt"
-        target.write_text(text, encoding="utf-8")
-        return target
+    def _rescue(self, unit: str, prompt_id: str, text: str) -> str:
+        """Keep text that could not be saved in a plain file; say where (or what to do)."""
+        try:
+            folder = self.path.parent / "unsaved"
+            folder.mkdir(parents=True, exist_ok=True)
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+            safe = "".join(c if c.isalnum() or c in "-_" else "_" for c in f"{unit}-{prompt_id}")
+            target = folder / f"{stamp}-{safe}.txt"
+            target.write_text(text, encoding="utf-8")
+        except OSError:
+            return ("It could not be copied to a file either, so it is still only in the box: "
+                    "copy it somewhere safe before you close the notebook.")
+        return f"Your answer was kept in {target}."
 
     # -- reading ----------------------------------------------------------------
     @staticmethod
