@@ -55,6 +55,8 @@ def lab_command(port: int = 8888, open_browser: bool = True, extra: list[str] | 
 def lab_env(dirs: dict[str, Path]) -> dict[str, str]:
     env = dict(os.environ)
     env["HESJ_HOME"] = str(dirs["home"])
+    # nbgrader runs programs from this environment (alembic) by name
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     paths = [str(dirs["jupyter_config"])] + [p for p in env.get("JUPYTER_CONFIG_PATH", "").split(os.pathsep) if p]
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(paths)
     return env

@@ -22,6 +22,9 @@ def pytest_configure(config):
     os.environ["HESJ_HOME"] = str(home)
     os.environ.pop("HESJ_STATIC", None)
     os.environ.setdefault("MPLBACKEND", "Agg")
+    # nbgrader runs helper programs (alembic) found on PATH: use this environment's
+    import sys
+    os.environ["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), os.environ.get("PATH", "")])
 
 
 def pytest_runtest_logreport(report):

@@ -54,9 +54,7 @@ class ApplyGradingMode(NbGraderPreprocessor):
             rubric_for = cell.metadata.get("hesj", {}).get("rubric_for")
             if rubric_for and self.mode == "completion":
                 continue
-            if self.mode == "rubric" and cell.cell_type == "markdown" and str(
-                cell.metadata.get("nbgrader", {}).get("grade_id", "")
-            ).startswith(REFLECTION_PREFIX):
+            if self.mode == "rubric" and is_reflection(cell):
                 # nbgrader needs Markdown answers to be graded cells: keep it one,
                 # worth 0 points, so the text still reaches the grader.
                 cell.metadata.nbgrader["points"] = 0
