@@ -18,23 +18,51 @@ from .paths import hesj_home
 
 
 def course_dirs(home: Path | None = None) -> dict[str, Path]:
+    """Where `hesj start` keeps things under HESJ_HOME.
+
+    JupyterLab serves ``workspace/``: ``workspace/notebooks`` is a link to the
+    course's notebooks (the start folder) and ``workspace/course`` is the
+    instructor's nbgrader course folder, which nbgrader's formgrader needs
+    inside the server's root. The journal stays outside the served folder.
+    """
     home = home or hesj_home()
+    workspace = home / "workspace"
     return {
         "home": home,
-        "course": home / "course",
+        "workspace": workspace,
+        "notebooks": workspace / "notebooks",
+        "course": workspace / "course",
         "exchange": home / "exchange",
         "jupyter_config": home / "jupyter-config",
     }
 
 
+class SetupError(RuntimeError):
+    pass
+
+
+def _link_notebooks(link: Path) -> None:
+    target = REPO_ROOT / "notebooks"
+    if link.is_symlink():
+        if link.resolve() == target.resolve():
+            return
+        link.unlink()  # the course was moved: point the link at its new place
+    elif link.exists():
+        raise SetupError(
+            f"{link} is a real folder, so the course notebooks cannot be linked there. "
+            "Move it aside (or set HESJ_HOME to another folder) and run the command again.")
+    link.symlink_to(target, target_is_directory=True)
+
+
 def setup_course(home: Path | None = None, mode: str = "completion", db_url: str | None = None) -> dict[str, Path]:
-    """Create the course, exchange and config folders and write nbgrader_config.py."""
+    """Create the workspace, course, exchange and config folders and write nbgrader_config.py."""
     from .grading.config import write_config
 
     dirs = course_dirs(home)
-    for key in ("course", "exchange", "jupyter_config"):
+    for key in ("workspace", "course", "exchange", "jupyter_config"):
         dirs[key].mkdir(parents=True, exist_ok=True)
     os.chmod(dirs["home"], 0o700)
+    _link_notebooks(dirs["notebooks"])
     kwargs = dict(root=str(dirs["course"]), source=str(REPO_ROOT / "assignments"),
                   exchange=str(dirs["exchange"]), mode=mode, db_url=db_url)
     write_config(dirs["jupyter_config"] / "nbgrader_config.py", **kwargs)
@@ -43,12 +71,17 @@ def setup_course(home: Path | None = None, mode: str = "completion", db_url: str
     return dirs
 
 
-def lab_command(port: int = 8888, open_browser: bool = True, extra: list[str] | None = None) -> list[str]:
+def lab_command(dirs: dict[str, Path], port: int = 8888, open_browser: bool = True,
+                extra: list[str] | None = None) -> list[str]:
     cmd = [sys.executable, "-m", "jupyterlab",
-           f"--ServerApp.root_dir={REPO_ROOT / 'notebooks'}",
+           f"--ServerApp.root_dir={dirs['workspace']}",
+           "--FileContentsManager.preferred_dir=notebooks",
            "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}"]
     if not open_browser:
         cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # containers and CI machines often run as root; Jupyter refuses that unless told
+        cmd.append("--allow-root")
     return cmd + (extra or [])
 
 
@@ -63,19 +96,27 @@ def lab_env(dirs: dict[str, Path]) -> dict[str, str]:
 
 
 def cmd_start(args) -> int:
-    dirs = setup_course(mode=args.mode)
+    try:
+        dirs = setup_course(mode=args.mode)
+    except (SetupError, OSError) as exc:
+        print(f"The course could not be set up: {exc}", file=sys.stderr)
+        return 1
     print("HESJ course")
-    print(f"  notebooks:     {REPO_ROOT / 'notebooks'}")
+    print(f"  notebooks:     {REPO_ROOT / 'notebooks'} (shown as notebooks/)")
     print(f"  your journal:  {dirs['home'] / 'journal.sqlite'} (private to you)")
     print(f"  gradebook:     {dirs['course'] / 'gradebook.db'}")
     print(f"  course URL:    http://127.0.0.1:{args.port}/lab  (JupyterLab prints the full address with its token below)")
     print("Stop the server with Ctrl+C.", flush=True)
-    os.execve(sys.executable, lab_command(args.port, not args.no_browser, args.jupyter_args), lab_env(dirs))
+    os.execve(sys.executable, lab_command(dirs, args.port, not args.no_browser, args.jupyter_args), lab_env(dirs))
     return 0  # not reached
 
 
 def cmd_setup_course(args) -> int:
-    dirs = setup_course(Path(args.home) if args.home else None, mode=args.mode, db_url=args.db_url)
+    try:
+        dirs = setup_course(Path(args.home) if args.home else None, mode=args.mode, db_url=args.db_url)
+    except (SetupError, OSError) as exc:
+        print(f"The course could not be set up: {exc}", file=sys.stderr)
+        return 1
     print(f"nbgrader configuration written to {dirs['course'] / 'nbgrader_config.py'}")
     return 0
 

@@ -1,0 +1,132 @@
+"""Measurements for the issue notes (`./course bench`). Not tests: nothing here passes or fails.
+
+Reports, on this machine:
+  * import cost: `import hesj` (and hesj with its activity stack loaded) against
+    `import pandas, ipywidgets, matplotlib.pyplot`, each in fresh interpreters (median of N);
+  * executing each complete unit notebook in a fresh kernel, and the kernel's
+    peak resident memory (VmHWM) after running it;
+  * a clean book build (`jupyter-book build . -n -W --keep-going` after removing _build);
+  * the test command on a warm environment (`./course test`).
+
+Usage: python benchmarks/run.py [--repeat N] [--skip-book] [--skip-tests] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def fresh_import_seconds(code: str, repeat: int) -> float:
+    """Median wall time of `code` in a fresh interpreter, timed inside the process."""
+    timer = ("import time; t0 = time.perf_counter()\n" + code +
+             "\nprint(repr(time.perf_counter() - t0))")
+    times = []
+    for _ in range(repeat):
+        out = subprocess.run([sys.executable, "-c", timer], capture_output=True, text=True, check=True,
+                             env=dict(os.environ, MPLBACKEND="Agg"))
+        times.append(float(out.stdout.strip().splitlines()[-1]))
+    return statistics.median(times)
+
+
+def bench_imports(repeat: int) -> dict:
+    # warm the file cache once so the first measured run is not a disk read
+    fresh_import_seconds("import hesj.activities.reflection, pandas, ipywidgets, matplotlib.pyplot", 1)
+    base = fresh_import_seconds("import pandas, ipywidgets, matplotlib.pyplot", repeat)
+    light = fresh_import_seconds("import hesj", repeat)
+    full = fresh_import_seconds(
+        "import hesj, hesj.course, hesj.display, hesj.journal, hesj.activities.reflection, "
+        "hesj.activities.check, hesj.activities.self_assessment, pandas, matplotlib.pyplot", repeat)
+    return {"baseline_pandas_ipywidgets_matplotlib_s": base, "import_hesj_s": light,
+            "hesj_with_activity_stack_s": full,
+            "ratio_import_hesj": light / base, "ratio_hesj_with_activity_stack": full / base,
+            "repeat": repeat}
+
+
+PEAK = "import resource; print('HESJ_PEAK_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+
+
+def bench_notebook(path: Path) -> dict:
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(PEAK))
+    with tempfile.TemporaryDirectory() as home:
+        os.environ["HESJ_HOME"] = home
+        client = NotebookClient(nb, timeout=300, kernel_name="python3",
+                                resources={"metadata": {"path": str(path.parent)}})
+        t0 = time.perf_counter()
+        client.execute()
+        elapsed = time.perf_counter() - t0
+    text = "".join(o.get("text", "") for o in nb.cells[-1].outputs)
+    peak_kb = int(text.split("HESJ_PEAK_KB")[1].split()[0])
+    return {"notebook": str(path.relative_to(ROOT)), "execute_s": elapsed,
+            "kernel_peak_rss_mib": peak_kb / 1024,
+            "note": "execute_s includes starting the kernel"}
+
+
+def bench_book() -> dict:
+    shutil.rmtree(ROOT / "_build", ignore_errors=True)
+    t0 = time.perf_counter()
+    subprocess.run([str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going", "-q"],
+                   cwd=ROOT, check=True, capture_output=True)
+    clean = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    subprocess.run([str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going", "-q"],
+                   cwd=ROOT, check=True, capture_output=True)
+    return {"clean_build_s": clean, "rebuild_no_changes_s": time.perf_counter() - t0}
+
+
+def bench_tests() -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.run([str(ROOT / "course"), "test", "-q", "-p", "no:cacheprovider"], cwd=ROOT,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    last = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    return {"test_command_s": elapsed, "exit_code": proc.returncode, "summary": last}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=7)
+    ap.add_argument("--skip-book", action="store_true")
+    ap.add_argument("--skip-tests", action="store_true")
+    ap.add_argument("--json", help="also write the results to this file")
+    args = ap.parse_args()
+    sys.path.insert(0, str(ROOT))
+    from hesj.course import load_course
+
+    results: dict = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(),
+                                 "platform": platform.platform()}}
+    print("import cost ...", flush=True)
+    results["imports"] = bench_imports(args.repeat)
+    results["notebooks"] = []
+    for unit in load_course().complete_units:
+        print(f"executing {unit.notebook} ...", flush=True)
+        results["notebooks"].append(bench_notebook(ROOT / unit.notebook))
+    if not args.skip_book:
+        print("clean book build ...", flush=True)
+        results["book"] = bench_book()
+    if not args.skip_tests:
+        print("test command (./course test) ...", flush=True)
+        results["tests"] = bench_tests()
+    print(json.dumps(results, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
