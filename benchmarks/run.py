@@ -47,7 +47,7 @@ def bench_imports(repeat: int) -> dict:
     light = fresh_import_seconds("import hesj", repeat)
     full = fresh_import_seconds(
         "import hesj, hesj.course, hesj.display, hesj.journal, hesj.activities.reflection, "
-        "hesj.activities.check, hesj.activities.self_assessment, pandas, matplotlib.pyplot", repeat)
+        "hesj.activities.check, hesj.activities.self_assessment, ipywidgets, pandas, matplotlib.pyplot", repeat)
     return {"baseline_pandas_ipywidgets_matplotlib_s": base, "import_hesj_s": light,
             "hesj_with_activity_stack_s": full,
             "ratio_import_hesj": light / base, "ratio_hesj_with_activity_stack": full / base,
