@@ -17,7 +17,8 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-__all__ = ["setup", "overview", "reflect", "check", "self_assessment", "key_terms", "journal"]
+__all__ = ["setup", "overview", "reflect", "check", "self_assessment", "key_terms", "journal",
+           "toolkit_search", "data"]
 
 
 def setup():
@@ -90,6 +91,31 @@ def self_assessment(unit_id: str):
 
         return Activity(html=sa.static_html(spec))
     return sa.view(sa.SelfAssessmentModel(unit_id, spec))
+
+
+def toolkit_search(query: str = "", **filters):
+    """Search the course's toolkit of resources (words, type, topic, unit, audience, years)."""
+    from .activities import toolkit_search as ts
+    from .paths import static_mode
+
+    if static_mode():
+        from .display import Activity
+
+        return Activity(html=ts.static_html())
+    model = ts.ToolkitSearchModel(query=query, **filters)
+    activity = ts.view(model)
+    if query or filters:
+        activity.controls["words"].value = query
+        model.run()
+        activity.controls["results"].value = model.results_html()
+    return activity
+
+
+def data(name: str):
+    """A course data table as a pandas DataFrame, with its source in ``df.attrs['provenance']``."""
+    from .datasets import load
+
+    return load(name)
 
 
 def journal():

@@ -5,6 +5,8 @@
     hesj journal path|export|delete
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
+    hesj toolkit search WORDS  search the toolkit of resources (also: show ID, page [--check])
+    hesj data list|show NAME   the course's data tables and where each comes from
 """
 from __future__ import annotations
 
@@ -179,6 +181,78 @@ def cmd_export_grades(args) -> int:
     return 0
 
 
+def _generated_page(target: Path, page: str, check: bool, how: str) -> int:
+    if check:
+        if not target.exists() or target.read_text(encoding="utf-8") != page:
+            print(f"{target} is out of date: run `{how}`.", file=sys.stderr)
+            return 1
+        return 0
+    target.write_text(page, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
+def cmd_toolkit(args) -> int:
+    import json
+
+    from . import toolkit
+    from .toolkit_page import render_page
+
+    try:
+        if args.action == "page":
+            return _generated_page(REPO_ROOT / "book" / "toolkit.md", render_page(), args.check,
+                                   "hesj toolkit page")
+        if args.action == "show":
+            if not args.words:
+                print("Say which entry to show, for example: hesj toolkit show jones-2000-levels-of-racism",
+                      file=sys.stderr)
+                return 2
+            e = toolkit.get(args.words[0])
+            d = e.as_dict()
+            d["serves"], d["verification"] = list(e.serves), e.verification
+            if args.json:
+                print(json.dumps(d, indent=2, default=str))
+            else:
+                for k, v in d.items():
+                    print(f"{k:>12}: {', '.join(map(str, v)) if isinstance(v, list) else v}")
+            return 0
+        results = toolkit.search(" ".join(args.words), type=args.type, topic=args.topic, unit=args.unit,
+                                 audience=args.audience, year=args.year, limit=args.limit)
+    except toolkit.ToolkitError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps([dict(r.entry.as_dict(), score=round(r.score, 4)) for r in results], indent=2))
+        return 0
+    if not results:
+        print("Nothing matches. Try fewer or different words, or drop a filter.")
+        return 0
+    for n, r in enumerate(results, 1):
+        e = r.entry
+        print(f"{n:>2}. {e.title} ({e.type}, {e.year})")
+        print(f"    {', '.join(e.authors)}. {e.link}")
+        print(f"    id: {e.id}")
+    return 0
+
+
+def cmd_data(args) -> int:
+    from . import datasets
+
+    try:
+        if args.action == "list":
+            for name in datasets.tables():
+                print(f"{name:<28} {datasets.provenance(name)['title']}")
+            return 0
+        if not args.name:
+            print("Say which table, for example: hesj data show life_expectancy_race", file=sys.stderr)
+            return 2
+        print(datasets.describe(args.name))
+        return 0
+    except datasets.DataError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hesj", description="Health Equity and Social Justice course tools.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -211,6 +285,28 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("output", help="CSV file to write")
     s.add_argument("--assignment", help="only this assignment")
     s.set_defaults(func=cmd_export_grades)
+
+    from .toolkit import AUDIENCES, TOPICS, TYPES
+
+    s = sub.add_parser("toolkit", help="search the toolkit of resources",
+                       description="Search the toolkit: hesj toolkit search WORDS [filters]; "
+                                   "hesj toolkit show ID; hesj toolkit page [--check] writes book/toolkit.md.")
+    s.add_argument("action", choices=["search", "show", "page"])
+    s.add_argument("words", nargs="*", help="search words (for show: the entry id)")
+    s.add_argument("--type", help=f"one of: {', '.join(TYPES)}")
+    s.add_argument("--topic", help=f"one of: {', '.join(TOPICS)}")
+    s.add_argument("--unit", help="a unit id, for example rhi-4")
+    s.add_argument("--audience", help=f"one of: {', '.join(AUDIENCES)}")
+    s.add_argument("--year", help="a year or a range: 2010, 2010-2020, 2010-, -2020")
+    s.add_argument("--limit", type=int, default=20, help="how many results (default 20)")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--check", action="store_true", help="for page: only check that book/toolkit.md is current")
+    s.set_defaults(func=cmd_toolkit)
+
+    s = sub.add_parser("data", help="the course's data tables and their sources")
+    s.add_argument("action", choices=["list", "show"])
+    s.add_argument("name", nargs="?", help="for show: the table's name")
+    s.set_defaults(func=cmd_data)
     return p
 
 
