@@ -1,4 +1,4 @@
 # Thin aliases for ./course (the README's commands work without make).
-.PHONY: start test test-fast book glossary clean-notebooks bench lock
-start test test-fast book glossary clean-notebooks bench lock:
+.PHONY: start test test-fast book glossary pages clean-notebooks bench lock
+start test test-fast book glossary pages clean-notebooks bench lock:
 	./course $@

@@ -5,6 +5,7 @@ Reports, on this machine:
     `import pandas, ipywidgets, matplotlib.pyplot`, each in fresh interpreters (median of N);
   * executing each complete unit notebook in a fresh kernel, and the kernel's
     peak resident memory (VmHWM) after running it;
+  * toolkit search (median over the whole toolkit) and loading each curated table;
   * a clean book build (`jupyter-book build . -n -W --keep-going` after removing _build);
   * the test command on a warm environment (`./course test`).
 
@@ -77,6 +78,46 @@ def bench_notebook(path: Path) -> dict:
             "note": "execute_s includes starting the kernel"}
 
 
+def bench_toolkit(repeat: int = 200) -> dict:
+    """Median time of a toolkit search over the whole toolkit (index built once, as in a session)."""
+    from hesj import toolkit
+
+    queries = ["redlining", "community engagement", "structural racism health", "narrative",
+               "life expectancy income", "organisational culture leadership", "data", "intersectionality",
+               "ladder of citizen participation", "environmental justice"]
+    entries = toolkit.load_entries()
+    toolkit.search("warm up", entries=entries)
+    times = []
+    for i in range(repeat):
+        q = queries[i % len(queries)]
+        t0 = time.perf_counter()
+        toolkit.search(q, entries=entries, limit=None)
+        times.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    toolkit.Index.build(entries)
+    build = time.perf_counter() - t0
+    return {"entries": len(entries), "search_median_ms": statistics.median(times) * 1000,
+            "search_max_ms": max(times) * 1000, "index_build_ms": build * 1000, "searches": repeat}
+
+
+def bench_tables(repeat: int = 5) -> dict:
+    """Time to load each curated table from its CSV (caches cleared each time; pandas already imported)."""
+    import pandas  # noqa: F401  (not part of a table's load time)
+
+    from hesj import datasets
+
+    out = {}
+    for name in datasets.curated_tables():
+        times = []
+        for _ in range(repeat):
+            datasets._load_curated_cached.cache_clear()
+            t0 = time.perf_counter()
+            datasets.load(name)
+            times.append(time.perf_counter() - t0)
+        out[name] = statistics.median(times) * 1000
+    return {"median_load_ms": out, "slowest_ms": max(out.values())}
+
+
 def bench_book() -> dict:
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     t0 = time.perf_counter()
@@ -112,6 +153,9 @@ def main() -> int:
                                  "platform": platform.platform()}}
     print("import cost ...", flush=True)
     results["imports"] = bench_imports(args.repeat)
+    print("toolkit search and table loading ...", flush=True)
+    results["toolkit"] = bench_toolkit()
+    results["tables"] = bench_tables()
     results["notebooks"] = []
     for unit in load_course().complete_units:
         print(f"executing {unit.notebook} ...", flush=True)

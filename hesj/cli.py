@@ -6,7 +6,7 @@
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj toolkit search WORDS  search the toolkit of resources (also: show ID, page [--check])
-    hesj data list|show NAME   the course's data tables and where each comes from
+    hesj data list|show NAME   the course's data tables and where each comes from (page [--check]: book/data.md)
 """
 from __future__ import annotations
 
@@ -239,6 +239,10 @@ def cmd_data(args) -> int:
     from . import datasets
 
     try:
+        if args.action == "page":
+            from .data_page import render_page
+
+            return _generated_page(REPO_ROOT / "book" / "data.md", render_page(), args.check, "hesj data page")
         if args.action == "list":
             for name in datasets.tables():
                 print(f"{name:<28} {datasets.provenance(name)['title']}")
@@ -304,8 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_toolkit)
 
     s = sub.add_parser("data", help="the course's data tables and their sources")
-    s.add_argument("action", choices=["list", "show"])
+    s.add_argument("action", choices=["list", "show", "page"])
     s.add_argument("name", nargs="?", help="for show: the table's name")
+    s.add_argument("--check", action="store_true", help="for page: only check that book/data.md is current")
     s.set_defaults(func=cmd_data)
     return p
 

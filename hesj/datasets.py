@@ -295,11 +295,19 @@ def provenance(df_or_name) -> dict:
 
 
 def cite_key(df_or_name) -> str:
-    """The table's source as a key in references.bib (checked to exist there)."""
-    key = provenance(df_or_name)["source"]
-    if REPO_BIB.exists() and key not in bib_keys():
-        raise DataError(f"The source key {key!r} is not in references.bib; add the entry there.")
-    return key
+    """The table's source as a key in references.bib (checked to exist there).
+
+    A table whose rows each cite their own source (``source: rows`` in its
+    metadata, and a ``source`` column) gives all its keys, comma-separated,
+    as the {cite} role accepts them.
+    """
+    df = load(df_or_name) if isinstance(df_or_name, str) else df_or_name
+    key = provenance(df)["source"]
+    keys = list(dict.fromkeys(df["source"])) if key == "rows" and "source" in df.columns else [key]
+    missing = [k for k in keys if k not in bib_keys()] if REPO_BIB.exists() else []
+    if missing:
+        raise DataError(f"The source key(s) {', '.join(missing)} are not in references.bib; add the entries there.")
+    return ",".join(keys)
 
 
 @lru_cache(maxsize=None)

@@ -144,7 +144,7 @@ def validate_entry(raw: dict, where: str, targets: dict[str, set[str]]) -> Entry
     if not isinstance(ver, dict) or any(not ver.get(k) for k in ("where", "checked", "confirms")):
         raise ToolkitError(f"{where}: verification needs where, checked and confirms.")
     summary = " ".join(str(raw["summary"]).split())
-    sentences = len(re.findall(r"[.!?](\s|$)", summary))
+    sentences = count_sentences(summary)
     if not 1 <= sentences <= 3:
         raise ToolkitError(f"{where}: the summary should be one to three sentences (it has {sentences}).")
     return Entry(id=raw["id"], title=" ".join(str(raw["title"]).split()),
@@ -187,6 +187,11 @@ def _load_entries(stamp: tuple) -> tuple[Entry, ...]:
     if dup_titles:
         raise ToolkitError(f"The toolkit lists the same title twice: {dup_titles}. Merge the entries.")
     return tuple(sorted(entries, key=lambda e: e.id))
+
+
+def count_sentences(text: str) -> int:
+    """Sentence ends, not counting initials and abbreviations such as 'H. Jack', 'U.S.' or 'et al.'."""
+    return len(re.findall(r"(?<![A-Z])(?<! al)(?<!e\.g)(?<!i\.e)[.!?](?=\s|$)", text))
 
 
 # -- search -----------------------------------------------------------------------------
