@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from .errors import InputError
 from .paths import PACKAGE_DIR
 
 TABLES_DIR = PACKAGE_DIR / "data" / "tables"
@@ -40,7 +41,7 @@ TYPES = {"int", "float", "str", "date"}
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
 
-class DataError(ValueError):
+class DataError(InputError):
     """A data file or a request for data is not right; the message says what to fix."""
 
 

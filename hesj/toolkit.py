@@ -23,6 +23,7 @@ from pathlib import Path
 
 import yaml
 
+from .errors import InputError
 from .paths import PACKAGE_DIR
 
 TOOLKIT_DIR = PACKAGE_DIR / "data" / "toolkit"
@@ -44,7 +45,7 @@ STOPWORDS = frozenset("a an and are as at be by for from how in into is it of on
                       "who why".split())
 
 
-class ToolkitError(ValueError):
+class ToolkitError(InputError):
     """Bad data or a bad search request; the message says what to fix."""
 
 
