@@ -2,7 +2,7 @@
 
     hesj start                 open the course in JupyterLab (what `./course start` runs)
     hesj setup-course          write the nbgrader configuration for a course directory
-    hesj journal path|export|delete
+    hesj journal path|export|import|delete
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj toolkit search WORDS  search the toolkit of resources (also: show ID, page [--check])
@@ -140,6 +140,19 @@ def cmd_journal(args) -> int:
                 print("Name the output file .md (Markdown) or .html (web page).", file=sys.stderr)
                 return 2
             print(f"Your portfolio was written to {target}")
+        elif args.action == "import":
+            if not args.output:
+                print("Give your assignment notebook, for example: hesj journal import rhi-1.ipynb", file=sys.stderr)
+                return 2
+            from .errors import InputError
+
+            try:
+                saved = j.import_assignment(args.output, unit=args.unit)
+            except InputError as exc:
+                print(exc, file=sys.stderr)
+                return 2
+            print(f"{len(saved)} reflection(s) copied into your journal." if saved else
+                  "Nothing new to copy: no answered reflections, or they are already in your journal.")
         elif args.action == "delete":
             files = j.files()
             if not files:
@@ -275,8 +288,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_setup_course)
 
     s = sub.add_parser("journal", help="your private journal: where it is, export it, delete it")
-    s.add_argument("action", choices=["path", "export", "delete"])
-    s.add_argument("output", nargs="?", help="for export: a .md or .html file to write")
+    s.add_argument("action", choices=["path", "export", "import", "delete"])
+    s.add_argument("output", nargs="?", help="for export: a .md or .html file to write; for import: your assignment notebook")
+    s.add_argument("--unit", help="for import: the unit the assignment belongs to (default: the notebook's name)")
     s.add_argument("--yes", action="store_true", help="for delete: do not ask to confirm")
     s.set_defaults(func=cmd_journal)
 

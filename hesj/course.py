@@ -182,9 +182,24 @@ def load_course(path: str | None = None) -> Course:
 # -- a unit's content: reflection prompts, knowledge checks, activities ------------
 
 @lru_cache(maxsize=None)
+def content_path(unit_id: str, lang: str | None = None) -> Path:
+    """A unit's content file in the learner's language (HESJ_LANG), falling back to English.
+
+    Translations live beside the English files: hesj/content/<lang>/<unit>.yml.
+    """
+    import os
+
+    lang = lang or os.environ.get("HESJ_LANG")
+    if lang:
+        translated = CONTENT_DIR / lang / f"{unit_id}.yml"
+        if translated.exists():
+            return translated
+    return CONTENT_DIR / f"{unit_id}.yml"
+
+
 def load_content(unit_id: str) -> dict:
     """The unit's content file, validated."""
-    path = CONTENT_DIR / f"{unit_id}.yml"
+    path = content_path(unit_id)
     if not path.exists():
         raise ManifestError(f"Unit {unit_id} has no content file; expected {path}.")
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -205,22 +220,11 @@ def validate_content(data: dict, unit_id: str) -> None:
         ids.add(rid)
     check_ids = set()
     for chk in data.get("checks") or []:
-        cid = _req(chk, "id", f"{where}: a check")
+        cid = chk.get("id") if isinstance(chk, dict) else None
+        validate_check(chk, f"{where}: check {cid or '(no id)'}")
         if cid in check_ids:
             raise ManifestError(f"{where}: check id {cid!r} is used twice.")
         check_ids.add(cid)
-        for q in _req(chk, "questions", f"{where}: check {cid}"):
-            qid = _req(q, "id", f"{where}: check {cid}: a question")
-            w = f"{where}: check {cid}, question {qid}"
-            _req(q, "prompt", w)
-            options = _req(q, "options", w)
-            if len(options) < 2:
-                raise ManifestError(f"{w}: give at least two options.")
-            if sum(bool(o.get("correct")) for o in options) != 1:
-                raise ManifestError(f"{w}: exactly one option must have correct: true.")
-            for o in options:
-                _req(o, "text", w)
-                _req(o, "feedback", w)
     sa = data.get("self_assessment")
     if sa:
         w = f"{where}: self_assessment"
@@ -232,6 +236,47 @@ def validate_content(data: dict, unit_id: str) -> None:
             _req(area, "label", f"{w}, area {aid}")
             if not _req(area, "statements", f"{w}, area {aid}"):
                 raise ManifestError(f"{w}, area {aid}: give at least one statement.")
+
+
+@lru_cache(maxsize=1)
+def _check_validator():
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((Path(__file__).parent / "schemas" / "check.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def validate_check(check: dict, where: str) -> None:
+    """A knowledge check against hesj/schemas/check.schema.json, then the rules a schema cannot say.
+
+    Errors name the question and field: "check segment-1, question q2: 'feedback' is a required property".
+    """
+    errors = sorted(_check_validator().iter_errors(check), key=lambda e: list(e.absolute_path))
+    if errors:
+        e = errors[0]
+        path = list(e.absolute_path)
+        place = where
+        if len(path) >= 2 and path[0] == "questions" and isinstance(path[1], int):
+            q = check["questions"][path[1]]
+            place += f", question {q.get('id', path[1] + 1) if isinstance(q, dict) else path[1] + 1}"
+            path = path[2:]
+        field = ".".join(str(p + 1 if isinstance(p, int) else p) for p in path)
+        raise ManifestError(f"{place}{' (' + field + ')' if field else ''}: {e.message}.")
+    qids = set()
+    for q in check["questions"]:
+        w = f"{where}, question {q['id']}"
+        if q["id"] in qids:
+            raise ManifestError(f"{w}: the question id is used twice.")
+        qids.add(q["id"])
+        kind = q.get("type", "single")
+        if kind == "single" and sum(bool(o.get("correct")) for o in q["options"]) != 1:
+            raise ManifestError(f"{w}: exactly one option must have correct: true (or make it type: multiple).")
+        if kind == "multiple" and not any(o.get("correct") for o in q["options"]):
+            raise ManifestError(f"{w}: mark at least one option correct: true.")
+        if kind == "ordering" and len({i["text"] for i in q["items"]}) != len(q["items"]):
+            raise ManifestError(f"{w}: two items have the same text, so their order cannot be checked.")
 
 
 def reflection(unit_id: str, prompt_id: str) -> dict:

@@ -16,10 +16,26 @@ from .paths import PACKAGE_DIR
 GLOSSARY = PACKAGE_DIR / "data" / "glossary.yml"
 
 
-@lru_cache(maxsize=None)
-def load_glossary() -> dict[str, dict]:
+def glossary_path(lang: str | None = None):
+    """The glossary in the learner's language (HESJ_LANG): hesj/data/<lang>/glossary.yml, else English."""
+    import os
+
+    lang = lang if lang is not None else os.environ.get("HESJ_LANG", "")
+    if lang and (GLOSSARY.parent / lang / "glossary.yml").exists():
+        return GLOSSARY.parent / lang / "glossary.yml"
+    return GLOSSARY
+
+
+def load_glossary(lang: str | None = None) -> dict[str, dict]:
     """Terms keyed by lower-case term, validated."""
-    entries = yaml.safe_load(GLOSSARY.read_text(encoding="utf-8")) or []
+    return _load_glossary(str(glossary_path(lang)))
+
+
+@lru_cache(maxsize=None)
+def _load_glossary(path: str) -> dict[str, dict]:
+    from pathlib import Path
+
+    entries = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
     out: dict[str, dict] = {}
     for i, e in enumerate(entries, start=1):
         term = (e or {}).get("term")
@@ -59,8 +75,8 @@ def render_page() -> str:
         "",
         "```{glossary}",
     ]
-    for key in sorted(load_glossary()):
-        e = load_glossary()[key]
+    for key in sorted(load_glossary("")):
+        e = load_glossary("")[key]
         definition = e["definition"]
         if e["source"]:
             definition += f" {{cite:p}}`{e['source']}`"

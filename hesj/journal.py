@@ -410,6 +410,49 @@ class Journal:
         self._ready = False
         return removed
 
+    def import_assignment(self, notebook: Path | str, unit: str | None = None) -> list[Entry]:
+        """Copy the learner's own reflection answers from an nbgrader assignment notebook.
+
+        Graded reflections are answer cells in the assignment, not journal entries;
+        importing them (the learner's choice, from their own copy) makes the
+        portfolio complete. Answers still holding nbgrader's placeholder are
+        skipped; importing twice adds a revision only when the text changed.
+        """
+        import nbformat
+
+        from .errors import InputError
+
+        path = Path(notebook)
+        try:
+            nb = nbformat.read(path, as_version=4)
+        except FileNotFoundError:
+            raise InputError(f"There is no notebook at {path}. Give the path of your copy of the assignment.") from None
+        except Exception as exc:  # nbformat raises several kinds for a file that is not a notebook
+            raise InputError(f"{path.name} could not be read as a notebook ({exc.__class__.__name__}). "
+                             "Give the .ipynb file of your assignment.") from None
+        unit = unit or path.stem
+        prompts = {}
+        for cell in nb.cells:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+            if gid.endswith("-prompt"):
+                lines = [ln for ln in cell.source.splitlines() if ln.strip()]
+                prompts[gid[: -len("-prompt")]] = lines[0].lstrip("# ").strip() if lines else gid
+        saved = []
+        for cell in nb.cells:
+            meta = cell.get("metadata", {}).get("nbgrader", {})
+            gid = meta.get("grade_id", "")
+            if cell.cell_type != "markdown" or not meta.get("solution") or not gid.startswith("reflection-"):
+                continue
+            text = cell.source.strip()
+            if not text or text == "YOUR ANSWER HERE":
+                continue
+            prompt_id = f"assignment/{gid}"
+            before = self.get(unit, prompt_id)
+            if before is not None and before.text == text:
+                continue
+            saved.append(self.save(unit, prompt_id, text, prompt=prompts.get(gid, gid)))
+        return saved
+
     def dump_json(self) -> str:
         """Every answer and revision as JSON (for the learner's own backup)."""
         data = {"answers": [e.__dict__ for e in self.entries()]}

@@ -95,7 +95,80 @@ def test_check_model_feedback_and_record(home):
     with pytest.raises(ValueError):
         m.answer(q["id"], 99)
     saved = Journal().get("rhi-1", f"{chk['id']}/{q['id']}", kind="check")
-    assert json.loads(saved.text) == {"choice": wrong, "correct": False}
+    assert json.loads(saved.text) == {"type": "single", "response": wrong, "correct": False}
+    assert len(Journal().revisions("rhi-1", f"{chk['id']}/{q['id']}", kind="check")) == 2  # every attempt kept
+    assert m.score() == (0, len(chk["questions"]))
+
+
+def _question(qtype):
+    for chk in SPEC["checks"]:
+        for q in chk["questions"]:
+            if q.get("type", "single") == qtype:
+                return chk, q
+    raise AssertionError(f"rhi-1 has no {qtype} question")
+
+
+def test_multiple_answer_question(home):
+    chk, q = _question("multiple")
+    act = hesj.check("rhi-1", chk["id"])
+    ctl = act.controls[q["id"]]
+    right = [i for i, o in enumerate(q["options"]) if o.get("correct")]
+    wrong = [i for i, o in enumerate(q["options"]) if not o.get("correct")]
+    ctl["boxes"][right[0]].value = True
+    ctl["boxes"][wrong[0]].value = True
+    ctl["button"].click()
+    html = ctl["result"].value
+    assert "✘" in html and "You missed this one." in html and "it is not right" in html
+    for b in ctl["boxes"]:
+        b.value = False
+    for i in right:
+        ctl["boxes"][i].value = True
+    ctl["button"].click()
+    assert "✔" in ctl["result"].value
+    assert all(b.description for b in ctl["boxes"])  # every box is labelled by its option
+
+
+def test_ordering_question(home):
+    chk, q = _question("ordering")
+    act = hesj.check("rhi-1", chk["id"])
+    menus = act.controls[q["id"]]["positions"]
+    result = act.controls[q["id"]]["result"]
+    act.controls[q["id"]]["button"].click()
+    assert "different position" in result.value
+    n = len(q["items"])
+    for item, menu in menus.items():  # the reverse of the right order
+        menu.value = n - item
+    act.controls[q["id"]]["button"].click()
+    assert "✘" in result.value and "belongs at position" in result.value
+    for item, menu in menus.items():
+        menu.value = item + 1
+    act.controls[q["id"]]["button"].click()
+    assert "✔" in result.value
+    # items are never shown already in order, and the order is stable
+    from hesj.activities.check import display_order
+    assert display_order(q, chk["id"]) != list(range(n)) == sorted(display_order(q, chk["id"]))
+    assert display_order(q, chk["id"]) == display_order(q, chk["id"])
+
+
+@pytest.mark.parametrize("change,message", [
+    (lambda q: q.pop("prompt"), "'prompt' is a required property"),
+    (lambda q: q.update(type="essay"), "is not one of"),
+    (lambda q: q["options"][0].pop("feedback"), "'feedback' is a required property"),
+    (lambda q: [o.update(correct=True) for o in q["options"]], "exactly one option"),
+    (lambda q: q.update(type="ordering"), "'items' is a required property"),
+    (lambda q: q["options"][0].update(text="   "), "does not match"),
+])
+def test_check_schema_errors_name_the_question(change, message):
+    import copy
+
+    from hesj.course import ManifestError, validate_check
+
+    chk = copy.deepcopy(SPEC["checks"][0])
+    change(chk["questions"][1])
+    with pytest.raises(ManifestError) as exc:
+        validate_check(chk, "content/rhi-1.yml: check segment-1")
+    assert message in str(exc.value)
+    assert "question q2" in str(exc.value)
 
 
 def test_check_view_by_keyboard_equivalent_actions(home):

@@ -168,3 +168,33 @@ def test_delete_removes_everything(home):
     assert not any(p.name.startswith("journal.sqlite") for p in home.iterdir())
     assert not (home / "unsaved").exists()
     assert Journal().entries() == []
+
+
+def test_import_reflections_from_an_assignment_notebook(home, tmp_path):
+    import nbformat
+
+    from hesj import cli
+    from hesj.errors import InputError
+
+    nb = nbformat.read("assignments/rhi-1/rhi-1.ipynb", as_version=4)
+    answers = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("reflection-")
+               and c.metadata["nbgrader"].get("solution")]
+    answers[0].source = "My own answer about <culture> & practice."
+    answers[1].source = "YOUR ANSWER HERE"  # not answered yet: skipped
+    path = tmp_path / "rhi-1.ipynb"
+    nbformat.write(nb, path)
+    j = Journal()
+    saved = j.import_assignment(path)
+    assert [e.prompt_id for e in saved] == [f"assignment/{answers[0].metadata.nbgrader.grade_id}"]
+    assert saved[0].unit == "rhi-1" and saved[0].prompt.startswith("Reflection 1")
+    assert j.import_assignment(path) == []  # unchanged text: no new revision
+    assert cli.main(["journal", "import", str(path)]) == 0
+    out = tmp_path / "portfolio.html"
+    j.export_html(out)
+    assert "My own answer about &lt;culture&gt; &amp; practice." in out.read_text()
+    with pytest.raises(InputError, match="There is no notebook"):
+        j.import_assignment(tmp_path / "missing.ipynb")
+    (tmp_path / "bad.ipynb").write_text("not json")
+    with pytest.raises(InputError, match="could not be read as a notebook"):
+        j.import_assignment(tmp_path / "bad.ipynb")
+    assert cli.main(["journal", "import", str(tmp_path / "bad.ipynb")]) == 2
