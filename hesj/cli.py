@@ -6,6 +6,7 @@
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj toolkit search WORDS  search the toolkit of resources (also: show ID, page [--check])
+    hesj slides UNIT           the unit as an offline reveal.js slide deck for a facilitator
     hesj data list|show NAME   the course's data tables and where each comes from (page [--check]: book/data.md)
 """
 from __future__ import annotations
@@ -270,6 +271,19 @@ def cmd_data(args) -> int:
         return 2
 
 
+def cmd_slides(args) -> int:
+    from .errors import InputError
+    from .slides import export
+
+    try:
+        deck = export(args.unit, args.output)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(f"wrote {deck} (open it in a browser; the reveal.js folder beside it must stay with it)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hesj", description="Health Equity and Social Justice course tools.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -320,6 +334,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--json", action="store_true", help="print JSON")
     s.add_argument("--check", action="store_true", help="for page: only check that book/toolkit.md is current")
     s.set_defaults(func=cmd_toolkit)
+
+    s = sub.add_parser("slides", help="a unit as a slide deck for a facilitator (works offline)")
+    s.add_argument("unit", help="the unit id, for example rhi-1")
+    s.add_argument("--output", default="slides", help="folder to write into (default: ./slides)")
+    s.set_defaults(func=cmd_slides)
 
     s = sub.add_parser("data", help="the course's data tables and their sources")
     s.add_argument("action", choices=["list", "show", "page"])
