@@ -8,13 +8,7 @@ one of the server's kernels. The server is stopped by process id afterwards.
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -22,25 +16,10 @@ import nbformat
 import pytest
 
 from hesj.course import load_course
+from labserver import TOKEN, get, lab_server
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "hesj-smoke-test-token"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
-    req = urllib.request.Request(url, headers={"Authorization": f"token {TOKEN}"})
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as resp:
-            return resp.status, resp.read()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read()
 
 
 def post(url: str, body: dict) -> tuple[int, bytes]:
@@ -53,43 +32,8 @@ def post(url: str, body: dict) -> tuple[int, bytes]:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("server")
-    home, hesj_home, runtime = tmp / "home", tmp / "hesj-home", tmp / "runtime"
-    home.mkdir()
-    port = free_port()
-    env = dict(os.environ, HOME=str(home), HESJ_HOME=str(hesj_home),
-               JUPYTER_RUNTIME_DIR=str(runtime), MPLBACKEND="Agg")
-    env.pop("JUPYTER_CONFIG_DIR", None)
-    log = open(tmp / "server.log", "w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "hesj.cli", "start", "--no-browser", "--port", str(port), "--",
-         f"--IdentityProvider.token={TOKEN}"],
-        cwd=str(tmp), env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 90
-    while True:
-        if proc.poll() is not None:
-            log.close()
-            pytest.fail("the server exited early:\n" + (tmp / "server.log").read_text())
-        try:
-            status, _ = get(base + "/api/status", timeout=2)
-            if status == 200:
-                break
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            proc.kill()
-            pytest.fail("the server did not answer within 90 s:\n" + (tmp / "server.log").read_text())
-        time.sleep(0.5)
-    yield {"base": base, "proc": proc, "runtime": runtime, "hesj_home": hesj_home, "log": tmp / "server.log"}
-    # stop by process id
-    os.kill(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
-    log.close()
+    with lab_server(tmp_path_factory.mktemp("server")) as s:
+        yield s
 
 
 def test_start_prints_the_url_and_listens_on_loopback_only(server):
