@@ -18,7 +18,8 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 __all__ = ["setup", "overview", "reflect", "check", "self_assessment", "key_terms", "journal",
-           "toolkit_search", "data"]
+           "toolkit_search", "data", "timeline", "map_explorer", "story_map", "gradient", "intersectionality",
+           "root_cause", "power_map", "narrative_lab"]
 
 
 def setup():
@@ -109,6 +110,52 @@ def toolkit_search(query: str = "", **filters):
         model.run()
         activity.controls["results"].value = model.results_html()
     return activity
+
+
+def _activity(module: str, **kwargs):
+    from importlib import import_module
+
+    return import_module(f".activities.{module}", __name__).activity(**kwargs)
+
+
+def timeline(**kwargs):
+    """Timeline explorer: dated US events by theme and period (see hesj.activities.timeline)."""
+    return _activity("timeline", **kwargs)
+
+
+def map_explorer(**kwargs):
+    """Map explorer: a measure across US states or counties, or your own places (hesj.activities.mapping)."""
+    return _activity("mapping", **kwargs)
+
+
+def story_map(**kwargs):
+    """A geographic story told in steps of maps and text (hesj.activities.storymap)."""
+    return _activity("storymap", **kwargs)
+
+
+def gradient(**kwargs):
+    """Gradient explorer: an outcome at every step of a social position (hesj.activities.gradient)."""
+    return _activity("gradient", **kwargs)
+
+
+def intersectionality(**kwargs):
+    """Intersectionality explorer: crossed groups beside the single-axis view (hesj.activities.intersectionality)."""
+    return _activity("intersectionality", **kwargs)
+
+
+def root_cause(**kwargs):
+    """The "but why?" root-cause chain, saved to your journal (hesj.activities.rootcause)."""
+    return _activity("rootcause", **kwargs)
+
+
+def power_map(**kwargs):
+    """Power map of stakeholders on an issue, saved to your journal (hesj.activities.powermap)."""
+    return _activity("powermap", **kwargs)
+
+
+def narrative_lab(**kwargs):
+    """Narrative lab: find dominant-narrative cues in a text and reframe them (hesj.activities.narrative)."""
+    return _activity("narrative", **kwargs)
 
 
 def data(name: str):

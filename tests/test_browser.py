@@ -150,6 +150,11 @@ def test_no_wcag_violations_in_what_the_package_renders(lab, browser, notebook):
     assert widgets > 0, "no widget rendered: the widget manager did not load"
     violations = run_axe(page, OURS)
     assert not violations, "axe-core found WCAG 2.1 A/AA violations in the package's output:\n" + describe(violations)
+    # what axe-core finds in JupyterLab's own interface must be listed in the accessibility statement
+    statement = (ROOT / "book" / "about" / "accessibility.md").read_text(encoding="utf-8")
+    lab_rules = {v["id"] for v in run_axe(page, None)}
+    unlisted = sorted(r for r in lab_rules if f"`{r}`" not in statement)
+    assert not unlisted, f"JupyterLab problems missing from book/about/accessibility.md: {unlisted}"
     outside = [u for u in requests if not u.startswith(lab["base"]) and not u.startswith("data:")]
     assert not outside, f"the browser fetched from outside the machine: {outside[:5]}"
     page.close()
