@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from .errors import InputError
+from .i18n import _
 from .paths import PACKAGE_DIR
 
 TABLES_DIR = PACKAGE_DIR / "data" / "tables"
@@ -335,7 +336,8 @@ def caption(df_or_name, *, style: str = "text") -> str:
     p = provenance(df_or_name)
     years = p["data_years"]
     span = str(years[0]) if len(years) == 1 else f"{min(years)}-{max(years)}"
-    text = f"{p['title']}. Source: {p['publisher']}. Data for {span}; figures checked against the source on {p['checked']}."
+    text = _("{title}. Source: {publisher}. Data for {span}; figures checked against the source on {checked}.").format(
+        title=p["title"], publisher=p["publisher"], span=span, checked=p["checked"])
     if style == "myst":
         return text[:-1] + f" {{cite:p}}`{cite_key(df_or_name)}`."
     if style != "text":
