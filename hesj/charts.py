@@ -50,9 +50,46 @@ def new_figure(width: float = 7.0, height: float = 4.0):
     return fig, fig.add_subplot()
 
 
+def _layout_key(fig) -> tuple:
+    """What the margins depend on, coarsely: how many axes, and the number and length (in
+    steps of three characters) of tick labels, axis labels, titles and legend entries.
+    New data, limits or colours with labels of about the same size keep the layout."""
+    def size(texts) -> tuple:
+        return tuple(len(t) // 3 for t in texts)
+
+    key = [tuple(fig.get_size_inches()), len(fig.axes), size(t.get_text() for t in fig.texts)]
+    for ax in fig.axes:
+        key.append((ax.get_visible(), size([ax.get_xlabel(), ax.get_ylabel(), ax.get_title()])))
+        for axis in (ax.xaxis, ax.yaxis):
+            labels = [t.get_text() for t in axis.get_majorticklabels()]
+            key.append((len(labels), max((len(t) for t in labels), default=0) // 3))
+        legend = ax.get_legend()
+        if legend is not None:
+            key.append(size(t.get_text() for t in legend.get_texts()))
+    for legend in fig.legends:
+        key.append(size(t.get_text() for t in legend.get_texts()))
+    return tuple(key)
+
+
 def png(fig, dpi: int = 100) -> bytes:
+    """The figure as PNG, quickly: the layout engine runs again only when the labels around
+    the axes changed size since the last render (an interaction that recolours, moves or
+    re-scales marks keeps the layout), and the PNG is compressed lightly (lossless either way)."""
+    from matplotlib.layout_engine import PlaceHolderLayoutEngine
+
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi)
+    engine = fig.get_layout_engine()
+    key = _layout_key(fig)
+    reuse = (engine is not None and not isinstance(engine, PlaceHolderLayoutEngine)
+             and getattr(fig, "_hesj_layout_key", None) == key)
+    if reuse:
+        fig.set_layout_engine("none")  # keep the positions the last layout gave
+    try:
+        fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
+    finally:
+        if reuse:
+            fig.set_layout_engine(engine)
+    fig._hesj_layout_key = key
     return buf.getvalue()
 
 
