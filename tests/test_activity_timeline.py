@@ -90,7 +90,8 @@ def test_view_filters_zooms_and_opens_details(home):
     act = tl.activity()
     c, m = act.controls, act.model
     assert all(b.description for b in c["themes"].values())
-    assert c["years"].description == "Years shown" and c["event_details"].description == "Event details"
+    assert c["year_from"].description == "From year" and c["year_to"].description == "To year"
+    assert c["event_details"].description == "Event details"
     assert f"Showing {len(DF)} of {len(DF)} events" in c["status"].value and 'role="status"' in c["status"].value
     chart_before = c["chart"].value
     c["themes"]["housing"].value = False
@@ -99,14 +100,19 @@ def test_view_filters_zooms_and_opens_details(home):
     assert c["chart"].value != chart_before
     assert "<table" in c["events"].value and "Housing" not in c["events"].value.split("<tbody>")[1]
     c["zoom_in"].click()
-    assert m.end - m.start < HI - LO and c["years"].value == (m.start, m.end)
-    c["years"].value = (1930, 1945)
+    assert m.end - m.start < HI - LO and (c["year_from"].value, c["year_to"].value) == (m.start, m.end)
+    c["year_to"].value = 1945
+    c["year_from"].value = 1930
     assert (m.start, m.end) == (1930, 1945)
     assert all(1930 <= y <= 1945 for y in m.events["year"])
     c["zoom_out"].click()
     assert m.end - m.start == 30
     c["show_all"].click()
-    assert (m.start, m.end) == (LO, HI) and c["years"].value == (LO, HI)
+    assert (m.start, m.end) == (LO, HI) and (c["year_from"].value, c["year_to"].value) == (LO, HI)
+    # a start after the end is refused with a message, and the chart keeps the last good period
+    c["year_from"].value = 2000
+    c["year_to"].value = 1990
+    assert "⚠" in c["status"].value
     # the details list is keyboard-usable (a Select) and shows the chosen event
     target = c["event_details"].options[3][1]
     c["event_details"].value = target

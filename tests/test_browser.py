@@ -60,6 +60,7 @@ def axe_source() -> str:
 
 
 def open_notebook(page, base: str, token: str, path: str):
+    page.set_default_timeout(120_000)
     page.goto(f"{base}/lab/tree/{path}?token={token}", wait_until="domcontentloaded")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=90_000)
@@ -69,7 +70,8 @@ def open_notebook(page, base: str, token: str, path: str):
 
 
 def run_all(page, timeout_s: float = 180):
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # start the run without waiting on the command's promise (a dialog would leave it pending)
+    page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     time.sleep(1.0)
     page.wait_for_function(
         """() => {
@@ -170,8 +172,7 @@ def test_activities_work_with_the_keyboard_alone(lab, browser):
     area = page.locator(".jp-Notebook textarea").first
     area.focus()
     page.keyboard.type("Typed with the keyboard only.")
-    page.keyboard.press("Tab")  # leaves the text area; the value syncs to the kernel
-    page.keyboard.press("Tab")  # to the save button
+    page.keyboard.press("Tab")  # from the answer box to the save button
     focused = page.evaluate("() => document.activeElement && document.activeElement.textContent")
     assert "Save" in (focused or ""), focused
     page.keyboard.press("Enter")

@@ -8,7 +8,7 @@ decision) and a position (-5 strongly opposed to +5 strongly support). The
 quadrant chart marks each stakeholder with a marker shaped by its quadrant and
 its name written beside it; the quadrant names are written in the corners.
 
-Input is keyboard-only: rows of a name box and two sliders, plus Add and
+Input is keyboard-only: rows of a name box and two number boxes, plus Add and
 Remove buttons; facilitators can paste a prepared CSV list (name, power,
 position), read by :func:`parse_stakeholders_csv`.
 
@@ -448,7 +448,7 @@ def static_html(issue: str | None = None, stakeholders: tuple[Stakeholder, ...] 
     intro = (
         f"<p><strong>{esc(_('Power map'))}</strong></p>"
         f"<p>{esc(_('Power mapping asks who has power over a decision and what would move them, placing people and groups on a grid from “against us” to “with us”, by their influence (National Education Association, n.d.).'))}</p>"
-        f"<p>{esc(_('For each stakeholder, score their power over the decision (0 to 10) and their position on the issue (-5 strongly opposed to +5 strongly support). In the course notebook you enter the list with sliders (or paste a CSV list with the columns name, power, position) and the map saves to your private journal. On paper, draw the grid and write each name where it belongs.'))}</p>"
+        f"<p>{esc(_('For each stakeholder, score their power over the decision (0 to 10) and their position on the issue (-5 strongly opposed to +5 strongly support). In the course notebook you enter the list in number boxes (or paste a CSV list with the columns name, power, position) and the map saves to your private journal. On paper, draw the grid and write each name where it belongs.'))}</p>"
         f"<p><strong>{esc(_('Fictional example'))}:</strong> {esc(issue)}</p>"
     )
     return box(intro + chart_html(fig, model.alt(), caption, model.summary(), model.table())
@@ -506,10 +506,12 @@ def view(model: PowerMapModel) -> Activity:
 
     def make_row(s: Stakeholder) -> dict:
         name = w.Text(value=s.name, description=_("Stakeholder"), continuous_update=False, style=style)
-        power = w.IntSlider(value=s.power, min=POWER_MIN, max=POWER_MAX, description=_("Power"),
-                            continuous_update=False, style=style)
-        position = w.IntSlider(value=s.position, min=POSITION_MIN, max=POSITION_MAX, description=_("Position"),
-                               continuous_update=False, style=style)
+        # labelled number boxes rather than sliders: ipywidgets' slider handles have no accessible name
+        power = w.BoundedIntText(value=s.power, min=POWER_MIN, max=POWER_MAX, description=_("Power (0 to 10)"),
+                                 style=style, layout=w.Layout(width="13em"))
+        position = w.BoundedIntText(value=s.position, min=POSITION_MIN, max=POSITION_MAX,
+                                    description=_("Position (-5 oppose to +5 support)"), style=style,
+                                    layout=w.Layout(width="22em"))
         remove = w.Button(description=_("Remove"), tooltip=_("Remove this stakeholder"),
                           layout=w.Layout(width="auto"))
         row = {"name": name, "power": power, "position": position, "remove": remove,
@@ -522,7 +524,7 @@ def view(model: PowerMapModel) -> Activity:
         return row
 
     def label_row(row):
-        """Tooltips that say whose power and position a slider sets (the rows look alike otherwise)."""
+        """Tooltips that say whose power and position a number box sets (the rows look alike otherwise)."""
         who = normalize_name(row["name"].value) or _("this stakeholder")
         row["power"].tooltip = _("Power of {name} over the decision (0-10)").format(name=who)
         row["position"].tooltip = _("Position of {name} on the issue (-5 to +5)").format(name=who)

@@ -334,7 +334,7 @@ def view(model: TimelineModel) -> Activity:
 
     wide = {"description_width": "initial"}
     fig, ax, lines = build_chart(model.all_themes)
-    how = _("Tick the themes to show, and choose the years with the slider or the zoom buttons. "
+    how = _("Tick the themes to show, and choose the years with the From and To boxes or the zoom buttons. "
             "Choose an event in the Event details list to read about it.")
     intro = w.HTML(f"<p>{esc(how)}</p>")
     boxes = {t: w.Checkbox(value=t in model.themes, description=theme_label(t), indent=False, style=wide,
@@ -342,15 +342,18 @@ def view(model: TimelineModel) -> Activity:
              for t in model.all_themes}
     theme_row = w.HBox([w.HTML(f"<strong>{esc(_('Themes shown'))}:</strong>&nbsp;")] + list(boxes.values()),
                        layout=w.Layout(flex_flow="row wrap", align_items="center"))
-    years = w.IntRangeSlider(value=(model.start, model.end), min=model.lo, max=model.hi, step=1,
-                             description=_("Years shown"), style=wide, continuous_update=False,
-                             layout=w.Layout(width="36em"))
+    # two number boxes rather than a range slider: ipywidgets' slider handles have no accessible
+    # name (axe-core: aria-input-field-name), while a labelled number box works with every screen reader
+    year_from = w.BoundedIntText(value=model.start, min=model.lo, max=model.hi, step=1,
+                                 description=_("From year"), style=wide, layout=w.Layout(width="14em"))
+    year_to = w.BoundedIntText(value=model.end, min=model.lo, max=model.hi, step=1,
+                               description=_("To year"), style=wide, layout=w.Layout(width="14em"))
     zoom_in = w.Button(description=_("Zoom in"), tooltip=_("Show half as many years, around the same middle"))
     zoom_out = w.Button(description=_("Zoom out"), tooltip=_("Show twice as many years"))
     show_all = w.Button(description=_("Show all years"), tooltip=_("Show the whole timeline"))
     chart = w.HTML()
     status = w.HTML()
-    table = w.HTML(layout=w.Layout(max_height="28em", overflow="auto"))
+    table = w.HTML()
     details_list = w.Select(description=_("Event details"), style=wide, rows=6, layout=w.Layout(width="44em"))
     details = w.HTML()
     caption = chart_caption(model.df)
@@ -363,8 +366,12 @@ def view(model: TimelineModel) -> Activity:
         update_chart(fig, ax, lines, model)
         chart.value = chart_html(fig, model.alt(), caption, model.summary())
         status.value = f'<p role="status">{esc(model.status())}</p>'
-        table.value = table_html(events_table(model.events), _("Events shown on the timeline, oldest first"),
-                                 max_rows=500) if len(model.events) else ""
+        # a scrolling region that keyboard users can reach and scroll (tabindex) and that is named
+        table.value = ('<div role="region" tabindex="0" aria-label="{}" style="max-height:28em;overflow:auto">{}'
+                       "</div>").format(esc(_("Events shown on the timeline")),
+                                        table_html(events_table(model.events),
+                                                   _("Events shown on the timeline, oldest first"), max_rows=500)
+                                        ) if len(model.events) else ""
         options = [(f"{d} · {t}", i) for d, t, i in zip(model.events["date"], model.events["title"],
                                                          model.events["id"])]
         busy[0] = True  # the list is being refilled: its value changes are not the learner's choice
@@ -385,12 +392,22 @@ def view(model: TimelineModel) -> Activity:
             return problem(exc)
         refresh()
 
-    def on_years(change):
+    def on_years(_change):
+        if busy[0]:
+            return
         try:
-            model.set_period(*change["new"])
+            model.set_period(year_from.value, year_to.value)
         except InputError as exc:
             return problem(exc)
         refresh()
+
+    def show_period():
+        """Put the model's period in the boxes without redrawing twice."""
+        busy[0] = True
+        try:
+            year_from.value, year_to.value = model.start, model.end
+        finally:
+            busy[0] = False
 
     def move(step):
         def handler(_button):
@@ -398,10 +415,8 @@ def view(model: TimelineModel) -> Activity:
                 step()
             except InputError as exc:
                 return problem(exc)
-            if years.value != (model.start, model.end):
-                years.value = (model.start, model.end)  # the slider's observer redraws
-            else:
-                refresh()
+            show_period()
+            refresh()
         return handler
 
     def on_select(change):
@@ -415,15 +430,17 @@ def view(model: TimelineModel) -> Activity:
 
     for b in boxes.values():
         b.observe(on_themes, names="value")
-    years.observe(on_years, names="value")
+    year_from.observe(on_years, names="value")
+    year_to.observe(on_years, names="value")
     zoom_in.on_click(move(model.zoom_in))
     zoom_out.on_click(move(model.zoom_out))
     show_all.on_click(move(model.show_all))
     details_list.observe(on_select, names="value")
     refresh()
-    ui = w.VBox([intro, theme_row, years, w.HBox([zoom_in, zoom_out, show_all]), chart, status, table,
+    ui = w.VBox([intro, theme_row, w.HBox([year_from, year_to]), w.HBox([zoom_in, zoom_out, show_all]), chart,
+                 status, table,
                  details_list, details])
-    controls = {"themes": boxes, "years": years, "zoom_in": zoom_in, "zoom_out": zoom_out,
+    controls = {"themes": boxes, "year_from": year_from, "year_to": year_to, "zoom_in": zoom_in, "zoom_out": zoom_out,
                 "show_all": show_all, "chart": chart, "status": status, "events": table,
                 "event_details": details_list, "details": details}
     return Activity(ui, static_html(model.themes, model.start, model.end, model.df), model=model,
