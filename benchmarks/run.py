@@ -6,10 +6,12 @@ Reports, on this machine:
   * executing each complete unit notebook in a fresh kernel, and the kernel's
     peak resident memory (VmHWM) after running it;
   * toolkit search (median over the whole toolkit) and loading each curated table;
+  * interaction to redrawn output for every activity, against a bare interactive_output baseline
+    (benchmarks/interactions.py);
   * a clean book build (`jupyter-book build . -n -W --keep-going` after removing _build);
   * the test command on a warm environment (`./course test`).
 
-Usage: python benchmarks/run.py [--repeat N] [--skip-book] [--skip-tests] [--json FILE]
+Usage: python benchmarks/run.py [--repeat N] [--skip-book] [--skip-tests] [--skip-interactions] [--json FILE]
 """
 from __future__ import annotations
 
@@ -144,6 +146,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=7)
     ap.add_argument("--skip-book", action="store_true")
     ap.add_argument("--skip-tests", action="store_true")
+    ap.add_argument("--skip-interactions", action="store_true")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -160,6 +163,12 @@ def main() -> int:
     for unit in load_course().complete_units:
         print(f"executing {unit.notebook} ...", flush=True)
         results["notebooks"].append(bench_notebook(ROOT / unit.notebook))
+    if not args.skip_interactions:
+        print("interaction to redrawn output, per activity, in a real kernel ...", flush=True)
+        sys.path.insert(0, str(Path(__file__).parent))
+        from interactions import bench_interactions
+
+        results["interactions"] = bench_interactions()
     if not args.skip_book:
         print("clean book build ...", flush=True)
         results["book"] = bench_book()
