@@ -181,7 +181,6 @@ def load_course(path: str | None = None) -> Course:
 
 # -- a unit's content: reflection prompts, knowledge checks, activities ------------
 
-@lru_cache(maxsize=None)
 def content_path(unit_id: str, lang: str | None = None) -> Path:
     """A unit's content file in the learner's language (HESJ_LANG), falling back to English.
 

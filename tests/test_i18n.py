@@ -170,3 +170,34 @@ def test_catalog_template_can_be_written(tmp_path):
     path = i18n.write_template(tmp_path / "hesj.pot")
     text = Path(path).read_text(encoding="utf-8")
     assert 'msgid "Save to my journal"' in text
+
+
+def test_question_banks_and_glossary_per_language(tmp_path, monkeypatch, home):
+    """A translation of a unit's content file and of the glossary is used when HESJ_LANG asks for it."""
+    import shutil
+
+    from hesj import course, glossary
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "hesj" / "content", content)
+    data = yaml.safe_load((content / "rhi-1.yml").read_text(encoding="utf-8"))
+    data["reflections"][0]["prompt"] = "EO: " + data["reflections"][0]["prompt"]
+    data["checks"][0]["questions"][0]["prompt"] = "EO: question"
+    (content / "eo").mkdir()
+    (content / "eo" / "rhi-1.yml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    monkeypatch.setattr(course, "CONTENT_DIR", content)
+    gl = tmp_path / "data" / "glossary.yml"
+    gl.parent.mkdir()
+    shutil.copy(ROOT / "hesj" / "data" / "glossary.yml", gl)
+    (gl.parent / "eo").mkdir()
+    (gl.parent / "eo" / "glossary.yml").write_text(yaml.safe_dump(
+        [{"term": "Health equity", "definition": "EO: definition", "source": "Braveman2003defining"}]))
+    monkeypatch.setattr(glossary, "GLOSSARY", gl)
+    monkeypatch.setenv("HESJ_LANG", "eo")
+    rid = data["reflections"][0]["id"]
+    assert "EO: " in hesj.reflect("rhi-1", rid).html
+    assert "EO: question" in hesj.check("rhi-1", data["checks"][0]["id"]).html
+    assert glossary.lookup("Health equity")["definition"] == "EO: definition"
+    monkeypatch.setenv("HESJ_LANG", "fr")  # no French files: English
+    assert "EO: " not in hesj.reflect("rhi-1", rid).html
+    assert glossary.lookup("Health equity")["definition"] != "EO: definition"
