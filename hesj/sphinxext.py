@@ -6,6 +6,9 @@
 * It writes the book's front door, ``index.html``, as an accessible page (title,
   language, a visible link) that forwards to the landing page, instead of a
   bare redirect.
+* It keeps Thebe (live code from a CDN) off every page, sets the theme's light
+  mode, and fixes two theme patterns that axe-core reports (icon-only sidebar
+  toggles, a deprecated ARIA role in the bibliography).
 """
 import html
 import os
@@ -44,4 +47,60 @@ def write_index(app, exception):
 def setup(app):
     os.environ["HESJ_STATIC"] = "1"
     app.connect("build-finished", write_index, priority=100)
+    setup_offline(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+# -- offline and accessible pages -------------------------------------------------------------
+# Jupyter Book 1 always loads sphinx-thebe, which declares THEBE_JS_URL (a CDN address) in an
+# inline script that can be added twice (a console error) and ships a script that would fetch
+# Thebe from unpkg. The book has no live code, so neither is put on any page or in the output.
+THEBE_FILES = ("sphinx-thebe.js", "sphinx-thebe.css")
+
+
+def drop_thebe(app, pagename, templatename, context, doctree):
+    scripts = context.get("script_files") or []
+    context["script_files"] = [s for s in scripts
+                               if "thebe" not in str(s) and "THEBE" not in str(getattr(s, "attributes", {}).get("body", ""))]
+    css = context.get("css_files") or []
+    context["css_files"] = [c for c in css if "thebe" not in str(c)]
+
+
+def light_mode(app, config):
+    # pydata-sphinx-theme logs "Got invalid theme mode" when no default mode is set
+    # (the theme's templates read it from the page context, not from its theme options)
+    config.html_context = dict(config.html_context or {})
+    config.html_context.setdefault("default_mode", "light")
+
+
+# Fixes to the theme's HTML that axe-core reports, applied to every written page.
+HTML_FIXES = (
+    # the sidebar's expand/collapse toggles are <summary> elements with only an icon
+    ('<summary><span class="toctree-toggle" role="presentation">',
+     '<summary aria-label="Show or hide the pages in this section"><span class="toctree-toggle" role="presentation">'),
+    # DPUB-ARIA 1.1 deprecates doc-biblioentry; the citation list already has role="list"
+    ('role="doc-biblioentry"', 'role="listitem"'),
+)
+
+
+def fix_pages(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    for name in THEBE_FILES:
+        (out / "_static" / name).unlink(missing_ok=True)
+    for page in out.rglob("*.html"):
+        if "_static" in page.parts:
+            continue
+        text = page.read_text(encoding="utf-8")
+        fixed = text
+        for old, new in HTML_FIXES:
+            fixed = fixed.replace(old, new)
+        if fixed != text:
+            page.write_text(fixed, encoding="utf-8")
+
+
+def setup_offline(app):
+    app.connect("config-inited", light_mode)
+    app.connect("html-page-context", drop_thebe, priority=900)
+    app.connect("build-finished", fix_pages, priority=50)

@@ -1,0 +1,179 @@
+"""Every page of the built book in a real browser (Debian's Chromium, driven by Playwright),
+served from 127.0.0.1: nothing fetched from elsewhere, no failed request, no console error,
+no WCAG 2.1 A/AA violation (axe-core, no rule disabled), alt text, heading order, keyboard
+access to search and navigation, search that works offline, and no broken internal link."""
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import re
+import socketserver
+import subprocess
+import sys
+import threading
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlparse
+
+import pytest
+
+from test_browser import chromium, describe, run_axe
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory):
+    out = tmp_path_factory.mktemp("book")
+    env = dict(os.environ, HESJ_HOME=str(tmp_path_factory.mktemp("home")))
+    env.pop("HESJ_STATIC", None)
+    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output",
+                           str(out), "-n", "-W", "--keep-going"], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=1200)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    html = out / "_build" / "html"
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"html": html, "base": f"http://127.0.0.1:{server.server_address[1]}"}
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+def pages(html: Path) -> list[str]:
+    return sorted(p.relative_to(html).as_posix() for p in html.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_every_page_loads_offline_cleanly_and_passes_axe(book, browser):
+    problems = []
+    for rel in pages(book["html"]):
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        requests, failed, console = [], [], []
+        page.on("request", lambda r: requests.append(r.url))
+        page.on("requestfailed", lambda r: failed.append(f"{r.url} ({r.failure})"))
+        page.on("response", lambda r: failed.append(f"{r.url} (HTTP {r.status})") if r.status >= 400 else None)
+        page.on("console", lambda m: console.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: console.append(f"uncaught: {e}"))
+        page.goto(f"{book['base']}/{rel}", wait_until="networkidle")
+        outside = [u for u in requests if not u.startswith(book["base"]) and not u.startswith("data:")]
+        if outside or failed or console:
+            problems.append(f"{rel}: outside={outside[:3]} failed={failed[:3]} console={console[:3]}")
+        # what a reader loads is checked above; axe-core then runs on the loaded page (its own
+        # stylesheet fetches are not the reader's traffic)
+        violations = run_axe(page, None)
+        if violations:
+            problems.append(f"{rel}: axe-core found\n{describe(violations)}")
+        info = page.evaluate("""() => ({
+            imgs: [...document.images].filter(i => !i.hasAttribute('alt')).map(i => i.src.slice(0, 80)),
+            heads: [...document.querySelectorAll('main h1, main h2, main h3, main h4, main h5, main h6')]
+                     .map(h => +h.tagName[1]),
+            lang: document.documentElement.lang })""")
+        if info["imgs"]:
+            problems.append(f"{rel}: images without alt: {info['imgs']}")
+        if info["lang"] != "en" and "http-equiv" not in page.content():
+            problems.append(f"{rel}: lang is {info['lang']!r}")
+        for a, b in zip(info["heads"], info["heads"][1:]):
+            if b > a + 1:
+                problems.append(f"{rel}: heading h{a} followed by h{b}")
+                break
+        page.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_keyboard_reaches_search_and_navigation(book, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{book['base']}/book/intro.html", wait_until="networkidle")
+    reached = set()
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        el = page.evaluate("""() => { const e = document.activeElement; if (!e) return '';
+            return [e.tagName, e.getAttribute('aria-label') || '', e.className || '', e.textContent.trim().slice(0, 40),
+                    e.getAttribute('href') || ''].join('|'); }""")
+        low = el.lower()
+        if "search" in low:
+            reached.add("search")
+        if "next" in low or "rhi/unit-1" in low or "privacy" in low:
+            reached.add("navigation")
+        if reached == {"search", "navigation"}:
+            break
+    assert reached == {"search", "navigation"}, reached
+    page.close()
+
+
+def test_search_finds_a_known_term_offline(book, browser):
+    page = browser.new_page()
+    page.goto(f"{book['base']}/search.html?q=redlining", wait_until="networkidle")
+    page.wait_for_selector("#search-results li, .search li", timeout=20_000)
+    text = page.inner_text("body")
+    assert "glossary" in text.lower() or "data" in text.lower()
+    page.close()
+
+
+def test_toolkit_page_searches_in_the_browser(book, browser):
+    page = browser.new_page()
+    page.goto(f"{book['base']}/book/toolkit.html", wait_until="networkidle")
+    page.fill("#hesj-tk-q", "redlining")
+    page.wait_for_function("() => document.getElementById('hesj-toolkit-status').textContent.includes('match')")
+    visible = page.evaluate("() => [...document.querySelectorAll('#hesj-toolkit-results li')]"
+                            ".filter(li => !li.hidden).map(li => li.textContent)")
+    assert visible and "redlin" in visible[0].lower()
+    page.select_option("#hesj-tk-type", "book")
+    status = page.inner_text("#hesj-toolkit-status")
+    assert "match" in status
+    page.close()
+
+
+class Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.hrefs, self.ids = [], set()
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if "id" in a:
+            self.ids.add(a["id"])
+        if tag == "a" and a.get("name"):
+            self.ids.add(a["name"])
+        if tag in ("a", "link") and a.get("href"):
+            self.hrefs.append(a["href"])
+        if tag in ("img", "script") and a.get("src"):
+            self.hrefs.append(a["src"])
+
+
+def test_no_broken_internal_links_or_anchors(book):
+    html = book["html"]
+    parsed = {}
+    for rel in pages(html):
+        p = Links()
+        p.feed((html / rel).read_text(encoding="utf-8"))
+        parsed[rel] = p
+    broken = []
+    for rel, p in parsed.items():
+        for href in p.hrefs:
+            if re.match(r"^(https?:|mailto:|data:|javascript:|//)", href):
+                continue
+            target = urlparse(urljoin(f"http://x/{rel}", href))
+            path = unquote(target.path.lstrip("/")) or rel
+            if not (html / path).exists():
+                broken.append(f"{rel}: {href}")
+                continue
+            if target.fragment and path.endswith(".html"):
+                ids = parsed[path].ids if path in parsed else set()
+                if target.fragment not in ids:
+                    broken.append(f"{rel}: {href} (no such anchor)")
+    assert not broken, "\n".join(broken[:30])
