@@ -177,3 +177,34 @@ def test_no_broken_internal_links_or_anchors(book):
                 if target.fragment not in ids:
                     broken.append(f"{rel}: {href} (no such anchor)")
     assert not broken, "\n".join(broken[:30])
+
+
+def test_hub_launch_button_is_an_nbgitpuller_link(tmp_path, book):
+    """With the hub address set in _config.yml, notebook pages link to the hub through nbgitpuller;
+    every notebook page offers its .ipynb for download."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    config["repository"]["url"] = "https://github.com/example-health-dept/hesj-course"
+    config["launch_buttons"]["jupyterhub_url"] = "https://hub.example.org"
+    alt = tmp_path / "hub-config.yml"
+    alt.write_text(yaml.safe_dump(config), encoding="utf-8")
+    out = tmp_path / "out"
+    env = dict(os.environ, HESJ_HOME=str(tmp_path / "home"))
+    env.pop("HESJ_STATIC", None)
+    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--config", str(alt),
+                           "--path-output", str(out), "-n", "-W", "--keep-going"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-3000:]
+    page = (out / "_build" / "html" / "notebooks" / "rhi-1-where-do-we-start.html").read_text(encoding="utf-8")
+    hub = re.search(r'href="(https://hub\.example\.org/hub/user-redirect/git-pull\?[^"]+)"', page)
+    assert hub, "no JupyterHub launch link"
+    link = hub.group(1).replace("&amp;", "&")
+    assert "repo=https%3A//github.com/example-health-dept/hesj-course" in link or \
+        "repo=https://github.com/example-health-dept/hesj-course" in link
+    assert "rhi-1-where-do-we-start.ipynb" in link
+    # the default book: a download link to the notebook file, which exists
+    default = (book["html"] / "notebooks" / "rhi-1-where-do-we-start.html").read_text(encoding="utf-8")
+    dl = re.search(r'href="([^"]*_sources/notebooks/rhi-1-where-do-we-start\.ipynb)"', default)
+    assert dl and (book["html"] / "notebooks" / dl.group(1)).resolve().is_file()
+    assert "hub.example.org" not in default
