@@ -208,3 +208,38 @@ def test_hub_launch_button_is_an_nbgitpuller_link(tmp_path, book):
     dl = re.search(r'href="([^"]*_sources/notebooks/rhi-1-where-do-we-start\.ipynb)"', default)
     assert dl and (book["html"] / "notebooks" / dl.group(1)).resolve().is_file()
     assert "hub.example.org" not in default
+
+
+def test_pages_fit_a_360_pixel_screen(book, browser):
+    """Tablets and phones: no page is wider than the screen (wide tables scroll inside the page)."""
+    too_wide = []
+    page = browser.new_page(viewport={"width": 360, "height": 740})
+    for rel in pages(book["html"]):
+        page.goto(f"{book['base']}/{rel}", wait_until="networkidle")
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 362:
+            too_wide.append(f"{rel}: {width}px")
+    page.close()
+    assert not too_wide, too_wide
+
+
+def test_print_style_shows_only_the_content(book, browser):
+    page = browser.new_page()
+    page.goto(f"{book['base']}/book/intro.html", wait_until="networkidle")
+    page.emulate_media(media="print")
+    hidden = page.evaluate("() => getComputedStyle(document.querySelector('.bd-sidebar-primary')).display")
+    assert hidden == "none"
+    pdf = page.pdf()  # Chromium's print-to-PDF of the page, as a reader would print it
+    assert pdf[:4] == b"%PDF" and len(pdf) > 5000
+    page.close()
+
+
+def test_publishing_workflow_builds_with_the_readme_command():
+    import yaml
+
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text(encoding="utf-8"))
+    steps = wf["jobs"]["build"]["steps"]
+    assert any(s.get("run") == "./course book" for s in steps)
+    upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
+    assert upload["with"]["path"] == "_build/html"
+    assert any(str(s.get("uses", "")).startswith("actions/deploy-pages") for s in wf["jobs"]["deploy"]["steps"])
