@@ -121,15 +121,75 @@ def bench_tables(repeat: int = 5) -> dict:
 
 
 def bench_book() -> dict:
+    cmd = [str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going", "-q"]
     shutil.rmtree(ROOT / "_build", ignore_errors=True)
     t0 = time.perf_counter()
-    subprocess.run([str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going", "-q"],
-                   cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
     clean = time.perf_counter() - t0
     t0 = time.perf_counter()
-    subprocess.run([str(BIN / "jupyter-book"), "build", ".", "-n", "-W", "--keep-going", "-q"],
-                   cwd=ROOT, check=True, capture_output=True)
-    return {"clean_build_s": clean, "rebuild_no_changes_s": time.perf_counter() - t0}
+    subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+    nochange = time.perf_counter() - t0
+    # change one page (a trailing blank line), rebuild, put it back
+    page = ROOT / "book" / "about" / "privacy.md"
+    original = page.read_text(encoding="utf-8")
+    try:
+        page.write_text(original + "\n", encoding="utf-8")
+        t0 = time.perf_counter()
+        subprocess.run(cmd, cwd=ROOT, check=True, capture_output=True)
+        one_page = time.perf_counter() - t0
+    finally:
+        page.write_text(original, encoding="utf-8")
+    out = {"clean_build_s": clean, "rebuild_no_changes_s": nochange, "rebuild_after_one_page_s": one_page}
+    out.update(bench_pages(ROOT / "_build" / "html"))
+    return out
+
+
+def bench_pages(html: Path) -> dict:
+    """Page weight (the HTML plus every file it loads; shared files counted once per page) and
+    time to first contentful paint, in Chromium, served from 127.0.0.1."""
+    import functools
+    import http.server
+    import socketserver
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    weights, paints = {}, {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+                                    args=["--no-sandbox"])
+        for page_path in sorted(html.rglob("*.html")):
+            if "_static" in page_path.parts:
+                continue
+            rel = page_path.relative_to(html).as_posix()
+            page = browser.new_page()
+            loaded: set[str] = set()
+            page.on("requestfinished", lambda r: loaded.add(r.url.split("?")[0]))
+            page.goto(f"{base}/{rel}", wait_until="networkidle")
+            size = 0
+            for url in loaded:
+                local = html / url[len(base) + 1:]
+                if url.startswith(base) and local.is_file():
+                    size += local.stat().st_size
+            weights[rel] = size
+            fcp = page.evaluate("() => (performance.getEntriesByName('first-contentful-paint')[0] || {}).startTime")
+            paints[rel] = fcp
+            page.close()
+        browser.close()
+    server.shutdown()
+    mb = sorted(w / 1e6 for w in weights.values())
+    fcps = sorted(v for v in paints.values() if v)
+    largest = max(weights, key=weights.get)
+    return {"pages": len(weights), "page_weight_median_mb": statistics.median(mb), "page_weight_largest_mb": mb[-1],
+            "largest_page": largest, "first_contentful_paint_median_ms": statistics.median(fcps) if fcps else None,
+            "first_contentful_paint_max_ms": fcps[-1] if fcps else None}
 
 
 def bench_tests() -> dict:
