@@ -243,3 +243,35 @@ def test_publishing_workflow_builds_with_the_readme_command():
     upload = next(s for s in steps if str(s.get("uses", "")).startswith("actions/upload-pages-artifact"))
     assert upload["with"]["path"] == "_build/html"
     assert any(str(s.get("uses", "")).startswith("actions/deploy-pages") for s in wf["jobs"]["deploy"]["steps"])
+
+
+def test_knowledge_checks_answer_in_the_page(book, browser):
+    """No kernel: choose an answer, press Check answer (keyboard), read the feedback."""
+    from hesj.course import load_content
+
+    chk = load_content("rhi-1")["checks"][0]
+    q = chk["questions"][0]
+    right = next(i for i, o in enumerate(q["options"]) if o.get("correct"))
+    wrong = next(i for i, o in enumerate(q["options"]) if not o.get("correct"))
+    qid = f"hesjq-{chk['id']}-{q['id']}"
+    page = browser.new_page()
+    page.goto(f"{book['base']}/notebooks/rhi-1-where-do-we-start.html", wait_until="networkidle")
+    block = page.locator(f"#{qid}-0").locator("xpath=ancestor::div[contains(@class,'hesj-q')]")
+    page.check(f"#{qid}-{wrong}")
+    block.locator("button.hesj-q-check").focus()
+    page.keyboard.press("Enter")
+    status = block.locator(".hesj-q-status")
+    assert "Not quite." in status.inner_text() and q["options"][wrong]["feedback"][:30] in status.inner_text()
+    page.check(f"#{qid}-{right}")
+    block.locator("button.hesj-q-check").click()
+    assert "Correct." in status.inner_text()
+    # an ordering question
+    order_q = next(qq for c in load_content("rhi-1")["checks"] for qq in c["questions"] if qq.get("type") == "ordering")
+    oc = next(c for c in load_content("rhi-1")["checks"] if order_q in c["questions"])
+    oid = f"hesjq-{oc['id']}-{order_q['id']}"
+    for i in range(len(order_q["items"])):
+        page.select_option(f"#{oid}-{i}", str(i + 1))
+    oblock = page.locator(f"#{oid}-0").locator("xpath=ancestor::div[contains(@class,'hesj-q')]")
+    oblock.locator("button.hesj-q-check").click()
+    assert "Correct." in oblock.locator(".hesj-q-status").inner_text()
+    page.close()

@@ -149,30 +149,96 @@ class CheckModel:
 
 
 # -- the book's version: answers and feedback behind <details>, no script needed ------------
+CHECK_SCRIPT = """<script>
+(function () {
+  if (window.hesjChecks) { return; }
+  window.hesjChecks = true;
+  function show(block, html) { var s = block.querySelector('.hesj-q-status'); s.innerHTML = html; }
+  function esc(t) { var d = document.createElement('div'); d.textContent = t; return d.innerHTML; }
+  document.addEventListener('click', function (e) {
+    var btn = e.target.closest && e.target.closest('button.hesj-q-check');
+    if (!btn) { return; }
+    var q = btn.closest('.hesj-q'), m = q.dataset, kind = m.kind;
+    var right = (m.correct || '').split(',').filter(Boolean).map(Number);
+    var fbs = [].slice.call(q.querySelectorAll('.hesj-q-fb')).map(function (x) { return x.textContent; });
+    if (kind === 'ordering') {
+      var sels = [].slice.call(q.querySelectorAll('select'));
+      var pos = sels.map(function (s) { return Number(s.value); });
+      if (pos.some(function (p) { return !p; }) || new Set(pos).size !== pos.length) {
+        return show(q, '<p>' + esc(m.msgPositions) + '</p>');
+      }
+      var ok = 0, lines = [];
+      sels.forEach(function (s, i) {
+        var item = Number(s.dataset.item), p = pos[i];
+        if (item === p - 1) { ok++; } else { lines.push(esc(s.dataset.text) + ': ' + esc(m.msgBelongs) + ' ' + (item + 1)); }
+      });
+      var all = ok === sels.length;
+      return show(q, '<p>' + (all ? '\u2714 ' + esc(m.msgRight) : '\u2718 ' + esc(m.msgWrong)) + ' ' +
+        esc(m.feedback) + '</p>' + (lines.length ? '<ul><li>' + lines.join('</li><li>') + '</li></ul>' : ''));
+    }
+    var chosen = [].slice.call(q.querySelectorAll('input')).map(function (x, i) { return x.checked ? i : -1; })
+      .filter(function (i) { return i >= 0; });
+    if (!chosen.length) { return show(q, '<p>' + esc(m.msgChoose) + '</p>'); }
+    var good = chosen.length === right.length && chosen.every(function (i) { return right.indexOf(i) >= 0; });
+    var shown = kind === 'single' ? chosen : chosen.concat(right.filter(function (i) { return chosen.indexOf(i) < 0; }));
+    var items = shown.map(function (i) { return '<li>' + esc(fbs[i]) + '</li>'; }).join('');
+    show(q, '<p>' + (good ? '\u2714 ' + esc(m.msgRight) : '\u2718 ' + esc(m.msgWrong)) + '</p><ul>' + items + '</ul>');
+  });
+})();
+</script>"""
+
+
 def static_html(check: dict) -> str:
+    """The book's version: each question answerable in the page (a small script gives the
+    feedback, no kernel), with the answers and feedback also behind <details> (no script needed)."""
+    cid = check["id"]
+    msgs = {"msg-right": _("Correct."), "msg-wrong": _("Not quite."),
+            "msg-choose": _("Choose an answer first, then select Check answer."),
+            "msg-positions": _("Give each item a different position, then select Check answer."),
+            "msg-belongs": _("belongs at position")}
+    data_msgs = " ".join(f'data-{k}="{esc(v)}"' for k, v in msgs.items())
     parts = [f"<p><strong>{esc(check.get('title') or _('Check your understanding'))}</strong></p><ol>"]
-    for q in check["questions"]:
+    for n, q in enumerate(check["questions"], start=1):
         k = kind(q)
+        qid = f"hesjq-{cid}-{q['id']}"
+        button = (f'<button type="button" class="hesj-q-check">{esc(_("Check answer"))}</button>'
+                  f'<div class="hesj-q-status" role="status" aria-live="polite"></div>')
         if k == "ordering":
-            order = display_order(q, check["id"])
-            shown = "".join(f"<li>{esc(q['items'][i]['text'])}</li>" for i in order)
+            order = display_order(q, cid)
+            positions = "".join(f'<option value="{p}">{p}</option>' for p in range(1, len(order) + 1))
+            selects = "".join(
+                f'<li><label for="{qid}-{i}">{esc(q["items"][i]["text"])}</label> '
+                f'<select id="{qid}-{i}" data-item="{i}" data-text="{esc(q["items"][i]["text"])}">'
+                f'<option value="">{esc(_("Choose a position"))}</option>{positions}</select></li>'
+                for i in order)
             right = "".join(f"<li>{esc(i['text'])}</li>" for i in q["items"])
             parts.append(
-                f"<li><p>{esc(q['prompt'])}</p><p>{esc(_('Put these in order:'))}</p><ul>{shown}</ul>"
+                f'<li><div class="hesj-q" data-kind="ordering" data-feedback="{esc(q["feedback"])}" {data_msgs}>'
+                f'<fieldset><legend>{esc(q["prompt"])}</legend><p>{esc(_("Put these in order:"))}</p>'
+                f"<ul>{selects}</ul></fieldset>{button}"
                 f"<details><summary>{esc(_('Show the answer and feedback'))}</summary>"
-                f"<p>{esc(_('The right order:'))}</p><ol>{right}</ol><p>{esc(q['feedback'])}</p></details></li>")
+                f"<p>{esc(_('The right order:'))}</p><ol>{right}</ol><p>{esc(q['feedback'])}</p></details></div></li>")
             continue
         hint = _("Tick every right answer.") if k == "multiple" else _("Choose one answer.")
-        opts = "".join(f"<li>{esc(o['text'])}</li>" for o in q["options"])
+        kind_input = "checkbox" if k == "multiple" else "radio"
+        correct = ",".join(str(i) for i, o in enumerate(q["options"]) if o.get("correct"))
+        opts = "".join(
+            f'<li><input type="{kind_input}" name="{qid}" id="{qid}-{i}" value="{i}"> '
+            f'<label for="{qid}-{i}">{esc(o["text"])}</label>'
+            f'<span class="hesj-q-fb" hidden>{esc(o["text"])}: '
+            f'{esc(_("Right.") if o.get("correct") else _("Not right."))} {esc(o["feedback"])}</span></li>'
+            for i, o in enumerate(q["options"]))
         fb = "".join(
             f"<li><strong>{esc(o['text'])}</strong>: "
             f"{esc(_('Right.') if o.get('correct') else _('Not right.'))} {esc(o['feedback'])}</li>"
             for o in q["options"])
         parts.append(
-            f"<li><p>{esc(q['prompt'])}</p><p><em>{esc(hint)}</em></p><ol type='a'>{opts}</ol>"
-            f"<details><summary>{esc(_('Show the answer and feedback'))}</summary><ul>{fb}</ul></details></li>")
+            f'<li><div class="hesj-q" data-kind="{k}" data-correct="{correct}" {data_msgs}>'
+            f"<fieldset><legend>{esc(q['prompt'])}</legend><p><em>{esc(hint)}</em></p>"
+            f'<ul class="hesj-q-options" style="list-style:none;padding-left:0">{opts}</ul></fieldset>{button}'
+            f"<details><summary>{esc(_('Show the answer and feedback'))}</summary><ul>{fb}</ul></details></div></li>")
     parts.append("</ol>")
-    return box("".join(parts), check.get("title") or _("Knowledge check"))
+    return box("".join(parts), check.get("title") or _("Knowledge check")) + CHECK_SCRIPT
 
 
 # -- the live view: controls wired to the model ----------------------------------------------
