@@ -12,6 +12,7 @@
 """
 import html
 import os
+import re
 from pathlib import Path
 
 INDEX = """<!DOCTYPE html>
@@ -62,6 +63,7 @@ def drop_thebe(app, pagename, templatename, context, doctree):
     scripts = context.get("script_files") or []
     context["script_files"] = [s for s in scripts
                                if "thebe" not in str(s) and "THEBE" not in str(getattr(s, "attributes", {}).get("body", ""))]
+
     css = context.get("css_files") or []
     context["css_files"] = [c for c in css if "thebe" not in str(c)]
 
@@ -83,12 +85,20 @@ HTML_FIXES = (
 )
 
 
+# The theme's template links fontawesome.js (1.5 MB: every icon as JavaScript) on every page.
+# The theme's style sheet already draws the same icons from the Font Awesome web font it ships
+# (_static/vendor/fontawesome/webfonts), which a browser fetches only for a page that shows one.
+FONTAWESOME_JS = re.compile(r'<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\s*')
+
+
 def fix_pages(app, exception):
     if exception is not None or app.builder.format != "html":
         return
     out = Path(app.outdir)
     for name in THEBE_FILES:
         (out / "_static" / name).unlink(missing_ok=True)
+    for name in ("fontawesome.js", "fontawesome.js.map"):
+        (out / "_static" / "scripts" / name).unlink(missing_ok=True)
     for page in out.rglob("*.html"):
         if "_static" in page.parts:
             continue
@@ -96,6 +106,7 @@ def fix_pages(app, exception):
         fixed = text
         for old, new in HTML_FIXES:
             fixed = fixed.replace(old, new)
+        fixed = FONTAWESOME_JS.sub("", fixed)
         if fixed != text:
             page.write_text(fixed, encoding="utf-8")
 
