@@ -111,7 +111,16 @@ def fix_pages(app, exception):
             page.write_text(fixed, encoding="utf-8")
 
 
+def write_downloads(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    from .worksheets import write_downloads as write
+
+    write(Path(app.outdir))
+
+
 def setup_offline(app):
+    app.connect("build-finished", write_downloads, priority=950)  # after myst-nb writes its CSS
     app.connect("config-inited", light_mode)
     app.connect("html-page-context", drop_thebe, priority=900)
     app.connect("build-finished", fix_pages, priority=50)

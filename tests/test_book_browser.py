@@ -275,3 +275,37 @@ def test_knowledge_checks_answer_in_the_page(book, browser):
     oblock.locator("button.hesj-q-check").click()
     assert "Correct." in oblock.locator(".hesj-q-status").inner_text()
     page.close()
+
+
+def test_worksheet_and_offline_package(book, browser):
+    import zipfile
+
+    html = book["html"]
+    sheet = html / "downloads" / "rhi-1-worksheet.html"
+    package = html / "downloads" / "rhi-1-offline.zip"
+    assert sheet.is_file() and package.is_file()
+    unit_page = (html / "book" / "rhi" / "unit-1.html").read_text(encoding="utf-8")
+    assert "../../downloads/rhi-1-worksheet.html" in unit_page and "../../downloads/rhi-1-offline.zip" in unit_page
+    from hesj.course import load_content
+
+    text = sheet.read_text(encoding="utf-8")
+    for r in load_content("rhi-1")["reflections"]:
+        assert " ".join(r["prompt"].split())[:60].replace("'", "&#x27;") in text
+    assert "<script" not in text  # nothing typed into it can be sent anywhere
+    # accessible: axe-core finds nothing on the worksheet
+    page = browser.new_page()
+    page.goto(f"{book['base']}/downloads/rhi-1-worksheet.html", wait_until="networkidle")
+    assert not run_axe(page, None)
+    page.close()
+    # the package opens offline: every page in it finds the files it loads inside the zip
+    with zipfile.ZipFile(package) as zf:
+        names = set(zf.namelist())
+        assert {"index.html", "book/rhi/unit-1.html", "notebooks/rhi-1-where-do-we-start.html",
+                "downloads/rhi-1-worksheet.html"} <= names
+        for page_name in ("book/rhi/unit-1.html", "notebooks/rhi-1-where-do-we-start.html"):
+            refs = Links()
+            refs.feed(zf.read(page_name).decode("utf-8"))
+            for href in refs.hrefs:
+                if "_static/" in href and not re.match(r"^(https?:|//|data:)", href):
+                    target = urlparse(urljoin(f"http://x/{page_name}", href)).path.lstrip("/")
+                    assert target in names, f"{page_name} loads {href}, missing from the package"
