@@ -68,6 +68,28 @@ def drop_thebe(app, pagename, templatename, context, doctree):
     context["css_files"] = [c for c in css if "thebe" not in str(c)]
 
 
+def interactive_figures(app, pagename, templatename, context, doctree):
+    """Link plotly.js from _assets/ only on the pages that show an interactive figure."""
+    from .interactive import MARKER
+
+    if f'class="{MARKER}"' in (context.get("body") or ""):
+        context.setdefault("script_files", []).append("_assets/plotly.min.js")
+        app.env.hesj_plotly_pages = getattr(app.env, "hesj_plotly_pages", set()) | {pagename}
+
+
+def copy_plotly(app, exception):
+    if exception is not None or app.builder.format != "html":
+        return
+    if getattr(app.env, "hesj_plotly_pages", None):
+        import shutil
+
+        from .interactive import plotly_js
+
+        target = Path(app.outdir) / "_assets"
+        target.mkdir(exist_ok=True)
+        shutil.copy(plotly_js(), target / "plotly.min.js")
+
+
 def light_mode(app, config):
     # pydata-sphinx-theme logs "Got invalid theme mode" when no default mode is set
     # (the theme's templates read it from the page context, not from its theme options)
@@ -120,6 +142,8 @@ def write_downloads(app, exception):
 
 
 def setup_offline(app):
+    app.connect("html-page-context", interactive_figures, priority=950)
+    app.connect("build-finished", copy_plotly, priority=40)
     app.connect("build-finished", write_downloads, priority=950)  # after myst-nb writes its CSS
     app.connect("config-inited", light_mode)
     app.connect("html-page-context", drop_thebe, priority=900)

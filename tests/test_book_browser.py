@@ -309,3 +309,33 @@ def test_worksheet_and_offline_package(book, browser):
                 if "_static/" in href and not re.match(r"^(https?:|//|data:)", href):
                     target = urlparse(urljoin(f"http://x/{page_name}", href)).path.lstrip("/")
                     assert target in names, f"{page_name} loads {href}, missing from the package"
+
+
+def test_interactive_figure_renders_with_no_kernel(book, browser):
+    """The timeline's interactive copy: plotly.js from the book itself draws it; hovering shows an event."""
+    assert (book["html"] / "_assets" / "plotly.min.js").is_file()
+    assert not (book["html"] / "_static" / "plotly.min.js").exists()  # not put on every page
+    intro = (book["html"] / "book" / "intro.html").read_text(encoding="utf-8")
+    assert "plotly.min.js" not in intro  # linked only where a page shows an interactive figure
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{book['base']}/book/activities.html", wait_until="networkidle")
+    page.wait_for_selector("#hesj-timeline-interactive .main-svg", timeout=20_000)
+    points = page.locator("#hesj-timeline-interactive .scatterlayer .point")
+    assert points.count() >= 60
+    points.first.hover(force=True)
+    page.wait_for_selector("#hesj-timeline-interactive .hovertext, .hoverlayer .hovertext", timeout=10_000)
+    page.close()
+
+
+def test_interactive_map_hover_names_a_place(book, browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(f"{book['base']}/book/activities.html", wait_until="networkidle")
+    page.wait_for_selector("#hesj-map-interactive .main-svg", timeout=20_000)
+    shapes = page.locator("#hesj-map-interactive .scatterlayer .trace")
+    assert shapes.count() >= 52  # one shape per state and DC, and the hover points
+    points = page.locator("#hesj-map-interactive .scatterlayer .point")
+    assert points.count() >= 51  # a hover point per place
+    points.nth(10).hover(force=True)
+    page.wait_for_function("() => [...document.querySelectorAll('#hesj-map-interactive .hoverlayer text')]"
+                           ".some(t => t.textContent.includes('rank'))", timeout=10_000)
+    page.close()

@@ -838,8 +838,61 @@ def static_html(model: MapModel, figure: MapFigure | None = None) -> str:
     notes = "".join(f"<li>{esc(n)}</li>" for n in model.notes())
     inner = (f"<p><strong>{esc(_('Map explorer'))}: {esc(model.data.label)}</strong></p>"
              + figure.html(model)
-             + (f"<p>{esc(_('How the table joins the map'))}:</p><ul>{notes}</ul>" if notes else ""))
+             + (f"<p>{esc(_('How the table joins the map'))}:</p><ul>{notes}</ul>" if notes else "")
+             + (interactive_html(model) if len(model.geography.ids) <= 100 else ""))
     return box(inner, _("Map explorer"))
+
+
+def interactive_html(model: MapModel, div_id: str = "hesj-map-interactive") -> str:
+    """The same map for the book's interactive figure (plotly.js, no kernel): hover a place for
+    its value and rank, drag to zoom. One filled shape per place, in the static map's colours."""
+    from matplotlib.colors import to_hex
+    from matplotlib.path import Path as MplPath
+
+    from ..interactive import figure_html
+
+    geo, values, classes = model.geography, model.values, model.classes()
+    colours = [to_hex(c) for c in class_colours(classes.k)] if classes.k else []
+    rank = ranks(values)
+    x0, y0, x1, y1 = geo.extent
+    tol = max(x1 - x0, y1 - y0) / 600  # drop points closer than a pixel or so at page size
+    scale = 1000 / max(x1 - x0, y1 - y0)  # whole numbers from 0 to 1000 keep the page small
+    data, centres = [], []
+    for i, (pid, name) in enumerate(zip(geo.ids, geo.names)):
+        xs, ys = [], []
+        last = None
+        for (x, y), code in zip(geo.verts[i], geo.codes[i]):
+            if code == MplPath.MOVETO and xs:
+                xs.append(None)
+                ys.append(None)
+                last = None
+            if code == MplPath.CLOSEPOLY:
+                continue
+            if last is not None and code != MplPath.MOVETO and abs(x - last[0]) + abs(y - last[1]) < tol:
+                continue
+            xs.append(int(round((x - x0) * scale)))
+            ys.append(int(round((y - y0) * scale)))
+            last = (x, y)
+        v = values[i]
+        known = bool(np.isfinite(v))
+        label = (_("{place}: {value} (rank {rank} of {n})").format(place=name, value=model.data.fmt(v),
+                                                                  rank=int(rank[i]), n=int(np.isfinite(values).sum()))
+                 if known else _("{place}: no data").format(place=name))
+        data.append({"type": "scatter", "x": xs, "y": ys, "mode": "lines", "fill": "toself", "name": name,
+                     "fillcolor": colours[classes.index[i]] if known and colours else "#ffffff",
+                     "line": {"width": 0.6, "color": "#1a1a1a"}, "hoverinfo": "skip"})
+        pts = [(x, y) for x, y in zip(xs, ys) if x is not None]
+        centres.append((sum(p[0] for p in pts) / len(pts), sum(p[1] for p in pts) / len(pts), label))
+    # one hover point per place, at the middle of its outline: hover it to read the value and rank
+    data.append({"type": "scatter", "mode": "markers", "x": [c[0] for c in centres], "y": [c[1] for c in centres],
+                 "text": [c[2] for c in centres], "hovertemplate": "%{text}<extra></extra>",
+                 "marker": {"size": 9, "color": "#ffffff", "line": {"width": 1.2, "color": "#1a1a1a"}}})
+    layout = {"height": 420, "showlegend": False, "margin": {"l": 5, "r": 5, "t": 5, "b": 5},
+              "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x"},
+              "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "hovermode": "closest"}
+    return figure_html(div_id, data, layout,
+                       _("hover over the dot in a place to read its value and rank, drag a box to zoom in, double-click to "
+                         "see the whole map again."))
 
 
 def view(model: MapModel) -> Activity:

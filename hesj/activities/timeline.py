@@ -325,7 +325,35 @@ def static_html(themes=None, start=None, end=None, df=None) -> str:
     table = table_html(events_table(model.events, with_source=True),
                        _("Events shown on the timeline, oldest first"), max_rows=500)
     return box(f"<p><strong>{esc(_('Timeline of events'))}</strong></p>{body}"
-               f"<p>{esc(model.status())}</p>{table}", _("Timeline explorer"))
+               f"<p>{esc(model.status())}</p>{table}{interactive_html(model)}", _("Timeline explorer"))
+
+
+def interactive_html(model: TimelineModel) -> str:
+    """The same events for the book's interactive figure (plotly.js, no kernel)."""
+    from ..interactive import figure_html
+
+    data = []
+    for k, theme in enumerate(model.all_themes):
+        ev = model.events[model.events["domain"] == theme]
+        if not len(ev):
+            continue
+        data.append({"type": "scatter", "mode": "markers", "name": theme_label(theme),
+                     "x": [int(y) for y in ev["year"]], "y": [theme_label(theme)] * len(ev),
+                     "text": [f"{d}: {t}" for d, t in zip(ev["date"], ev["title"])],
+                     "hovertemplate": "%{text}<extra></extra>",
+                     "marker": {"size": 11, "color": PALETTE[k % len(PALETTE)],
+                                "symbol": PLOTLY_SYMBOLS[k % len(PLOTLY_SYMBOLS)],
+                                "line": {"width": 1, "color": "#1a1a1a"}}})
+    layout = {"height": 360, "showlegend": False, "margin": {"l": 110, "r": 20, "t": 10, "b": 50},
+              "xaxis": {"title": {"text": _("Year")}}, "yaxis": {"automargin": True},
+              "plot_bgcolor": "#ffffff", "paper_bgcolor": "#ffffff", "font": {"color": "#1a1a1a"}}
+    return figure_html("hesj-timeline-interactive", data, layout,
+                       _("hover over a point to read its event, drag across years to zoom in, double-click to "
+                         "see all years again."))
+
+
+# plotly marker shapes in the same order as the static chart's (hesj.charts.MARKERS)
+PLOTLY_SYMBOLS = ("circle", "square", "triangle-up", "diamond", "triangle-down", "cross", "x")
 
 
 # -- live view -------------------------------------------------------------------------------
