@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -23,8 +24,8 @@ from .paths import hesj_home
 def course_dirs(home: Path | None = None) -> dict[str, Path]:
     """Where `hesj start` keeps things under HESJ_HOME.
 
-    JupyterLab serves ``workspace/``: ``workspace/notebooks`` is a link to the
-    course's notebooks (the start folder) and ``workspace/course`` is the
+    JupyterLab serves ``workspace/``: ``workspace/notebooks`` holds the learner's own
+    copies of the course notebooks (the start folder) and ``workspace/course`` is the
     instructor's nbgrader course folder, which nbgrader's formgrader needs
     inside the server's root. The journal stays outside the served folder.
     """
@@ -40,21 +41,24 @@ def course_dirs(home: Path | None = None) -> dict[str, Path]:
     }
 
 
-class SetupError(RuntimeError):
-    pass
+def copy_notebooks(folder: Path) -> list[Path]:
+    """Give the learner their own copy of each course notebook in ``folder``.
 
-
-def _link_notebooks(link: Path) -> None:
-    target = REPO_ROOT / "notebooks"
-    if link.is_symlink():
-        if link.resolve() == target.resolve():
-            return
-        link.unlink()  # the course was moved: point the link at its new place
-    elif link.exists():
-        raise SetupError(
-            f"{link} is a real folder, so the course notebooks cannot be linked there. "
-            "Move it aside (or set HESJ_HOME to another folder) and run the command again.")
-    link.symlink_to(target, target_is_directory=True)
+    Only notebooks missing from the folder are copied: a learner's own copy, with their
+    outputs and notes, is never overwritten, and the course's files stay clean (JupyterLab
+    saves whatever it runs). To get a fresh copy of a unit, rename or delete your copy and
+    start the course again. A link left by an older version of the course is replaced by a folder.
+    """
+    if folder.is_symlink():
+        folder.unlink()
+    folder.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for source in sorted((REPO_ROOT / "notebooks").glob("*.ipynb")):
+        target = folder / source.name
+        if not target.exists():
+            shutil.copyfile(source, target)
+            copied.append(target)
+    return copied
 
 
 def setup_course(home: Path | None = None, mode: str = "completion", db_url: str | None = None) -> dict[str, Path]:
@@ -65,7 +69,7 @@ def setup_course(home: Path | None = None, mode: str = "completion", db_url: str
     for key in ("workspace", "course", "exchange", "jupyter_config"):
         dirs[key].mkdir(parents=True, exist_ok=True)
     os.chmod(dirs["home"], 0o700)
-    _link_notebooks(dirs["notebooks"])
+    copy_notebooks(dirs["notebooks"])
     kwargs = dict(root=str(dirs["course"]), source=str(REPO_ROOT / "assignments"),
                   exchange=str(dirs["exchange"]), mode=mode, db_url=db_url)
     write_config(dirs["jupyter_config"] / "nbgrader_config.py", **kwargs)
@@ -101,11 +105,11 @@ def lab_env(dirs: dict[str, Path]) -> dict[str, str]:
 def cmd_start(args) -> int:
     try:
         dirs = setup_course(mode=args.mode)
-    except (SetupError, OSError) as exc:
+    except OSError as exc:
         print(f"The course could not be set up: {exc}", file=sys.stderr)
         return 1
     print("HESJ course")
-    print(f"  notebooks:     {REPO_ROOT / 'notebooks'} (shown as notebooks/)")
+    print(f"  notebooks:     {dirs['notebooks']} (your own copies; the course's files stay as they are)")
     print(f"  your journal:  {dirs['home'] / 'journal.sqlite'} (private to you)")
     print(f"  gradebook:     {dirs['course'] / 'gradebook.db'}")
     print(f"  course URL:    http://127.0.0.1:{args.port}/lab  (JupyterLab prints the full address with its token below)")
@@ -117,7 +121,7 @@ def cmd_start(args) -> int:
 def cmd_setup_course(args) -> int:
     try:
         dirs = setup_course(Path(args.home) if args.home else None, mode=args.mode, db_url=args.db_url)
-    except (SetupError, OSError) as exc:
+    except OSError as exc:
         print(f"The course could not be set up: {exc}", file=sys.stderr)
         return 1
     print(f"nbgrader configuration written to {dirs['course'] / 'nbgrader_config.py'}")

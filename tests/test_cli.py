@@ -63,8 +63,9 @@ def test_journal_path_export_and_delete(home, tmp_path, capsys, monkeypatch):
 def test_setup_course_builds_the_workspace(home, capsys):
     assert cli.main(["setup-course"]) == 0
     dirs = cli.course_dirs()
-    assert dirs["notebooks"].is_symlink()
-    assert dirs["notebooks"].resolve() == (REPO_ROOT / "notebooks").resolve()
+    course_notebooks = sorted(p.name for p in (REPO_ROOT / "notebooks").glob("*.ipynb"))
+    assert not dirs["notebooks"].is_symlink()  # the learner's own copies, not the course's files
+    assert sorted(p.name for p in dirs["notebooks"].glob("*.ipynb")) == course_notebooks
     config = (dirs["course"] / "nbgrader_config.py").read_text()
     assert str(dirs["course"]) in config
     assert str(REPO_ROOT / "assignments") in config
@@ -77,20 +78,25 @@ def test_setup_course_builds_the_workspace(home, capsys):
     assert "rubric" in (dirs["course"] / "nbgrader_config.py").read_text()
 
 
-def test_setup_course_repairs_a_moved_link_and_refuses_a_real_folder(home, tmp_path, capsys):
+def test_learners_copies_are_never_overwritten(home, tmp_path):
     dirs = cli.course_dirs()
-    dirs["workspace"].mkdir(parents=True)
-    dirs["notebooks"].symlink_to(tmp_path, target_is_directory=True)  # stale link
     assert cli.main(["setup-course"]) == 0
-    assert dirs["notebooks"].resolve() == (REPO_ROOT / "notebooks").resolve()
-
-    dirs["notebooks"].unlink()
-    dirs["notebooks"].mkdir()
+    unit = sorted(dirs["notebooks"].glob("*.ipynb"))[0]
+    unit.write_text('{"my": "work"}')  # the learner ran and saved it
     (dirs["notebooks"] / "my-notes.ipynb").write_text("{}")
-    assert cli.main(["setup-course"]) == 1
-    err = capsys.readouterr().err
-    assert "is a real folder" in err and "Move it aside" in err
-    assert (dirs["notebooks"] / "my-notes.ipynb").read_text() == "{}"  # nothing of the learner's was touched
+    assert cli.main(["setup-course"]) == 0
+    assert unit.read_text() == '{"my": "work"}'
+    assert (dirs["notebooks"] / "my-notes.ipynb").read_text() == "{}"
+    unit.unlink()  # deleting a copy brings back a fresh one
+    assert cli.main(["setup-course"]) == 0
+    assert unit.read_bytes() == (REPO_ROOT / "notebooks" / unit.name).read_bytes()
+    # a link left by an earlier version of the course becomes a folder of copies
+    import shutil
+
+    shutil.rmtree(dirs["notebooks"])
+    dirs["notebooks"].symlink_to(tmp_path, target_is_directory=True)
+    assert cli.main(["setup-course"]) == 0
+    assert not dirs["notebooks"].is_symlink() and unit.exists()
 
 
 def test_lab_command_serves_the_workspace_on_loopback(home):
