@@ -27,8 +27,10 @@ from pathlib import Path
 from ..display import Activity, box, esc
 from ..errors import InputError
 from ..i18n import _
-from ..journal import Journal, JournalError
+from ..journal import Journal
 from ..paths import PACKAGE_DIR, static_mode
+from . import record
+from .reflection import Result
 
 LEXICON_PATH = PACKAGE_DIR / "data" / "narrative_lexicon.yml"
 KIND = "narrative-lab"
@@ -306,12 +308,6 @@ def rows_table_html(rows: list[TableRow], lexicon: Lexicon | None = None) -> str
 
 # -- the model -----------------------------------------------------------------------------
 @dataclass
-class Result:
-    ok: bool
-    message: str
-
-
-@dataclass
 class NarrativeLabModel:
     unit: str = "rhi-6"
     prompt_id: str = "narrative-lab"
@@ -401,30 +397,22 @@ class NarrativeLabModel:
         return json.dumps({"text": self.text, "rows": [r.__dict__ for r in self.rows]}, ensure_ascii=False)
 
     def save(self) -> Result:
-        if self.journal is None:
-            return Result(False, _("There is no journal to save to."))
-        if not self.text.strip() and not self.rows:
+        if self.journal is not None and not self.text.strip() and not self.rows:
             return Result(False, _("There is nothing to save yet. Paste a text or add a row to your table first."))
-        try:
-            entry = self.journal.save(self.unit, self.prompt_id, self.to_json(), kind=KIND,
-                                      prompt=_("Narrative lab: passages, frames and my reframes"))
-        except JournalError as exc:
-            return Result(False, str(exc))
+        entry, problem = record.save(self.journal, self.unit, self.prompt_id, KIND, self.to_json(),
+                                     _("Narrative lab: passages, frames and my reframes"))
+        if problem:
+            return problem
         return Result(True, _("Saved to your private journal at {time} UTC ({n} table rows).").format(
             time=entry.updated_at[11:19], n=len(self.rows)))
 
     def restore(self) -> Result:
         """Load the saved text and rows. ok is False (with the reason) when they could not be read."""
-        if self.journal is None:
-            return Result(True, "")
+        saved, problem = record.load(self.journal, self.unit, self.prompt_id, KIND)
+        if problem or saved is None:
+            return problem or Result(True, "")
         try:
-            entry = self.journal.get(self.unit, self.prompt_id, kind=KIND)
-        except JournalError as exc:
-            return Result(False, str(exc))
-        if entry is None:
-            return Result(True, "")
-        try:
-            text, rows = parse_saved(entry.text, self.lexicon)
+            text, rows = parse_saved(saved, self.lexicon)
         except NarrativeError as exc:
             return Result(False, str(exc))
         self.rows = rows

@@ -26,8 +26,10 @@ from dataclasses import dataclass, field
 from ..display import Activity, box, esc
 from ..errors import InputError
 from ..i18n import _
-from ..journal import Journal, JournalError
+from ..journal import Journal
 from ..paths import static_mode
+from . import record
+from .reflection import Result
 
 KIND = "power-map"
 POWER_MIN, POWER_MAX = 0, 10
@@ -236,12 +238,6 @@ def parse_saved(text: str) -> tuple[str, list[Stakeholder]]:
 
 # -- the model -----------------------------------------------------------------------------------
 @dataclass
-class Result:
-    ok: bool
-    message: str
-
-
-@dataclass
 class PowerMapModel:
     unit: str = "rhi-5"
     prompt_id: str = "power-map"
@@ -329,29 +325,21 @@ class PowerMapModel:
                           ensure_ascii=False)
 
     def save(self) -> Result:
-        if self.journal is None:
-            return Result(False, _("There is no journal to save to."))
-        if not self.stakeholders and not self.issue:
+        if self.journal is not None and not self.stakeholders and not self.issue:
             return Result(False, _("There is nothing to save yet. Name the issue and add at least one stakeholder."))
-        try:
-            entry = self.journal.save(self.unit, self.prompt_id, self.to_json(), kind=KIND,
-                                      prompt=_("Power map: stakeholders by power and position"))
-        except JournalError as exc:
-            return Result(False, str(exc))
+        entry, problem = record.save(self.journal, self.unit, self.prompt_id, KIND, self.to_json(),
+                                     _("Power map: stakeholders by power and position"))
+        if problem:
+            return problem
         return Result(True, _("Your power map was saved to your private journal at {time} UTC (stakeholders: {n}).").format(
             n=len(self.stakeholders), time=entry.updated_at[11:19]))
 
     def restore(self) -> Result:
-        if self.journal is None:
-            return Result(True, "")
+        saved, problem = record.load(self.journal, self.unit, self.prompt_id, KIND)
+        if problem or saved is None:
+            return problem or Result(True, "")
         try:
-            entry = self.journal.get(self.unit, self.prompt_id, kind=KIND)
-        except JournalError as exc:
-            return Result(False, str(exc))
-        if entry is None:
-            return Result(True, "")
-        try:
-            self.issue, self.stakeholders = parse_saved(entry.text)
+            self.issue, self.stakeholders = parse_saved(saved)
         except PowerMapError as exc:
             return Result(False, str(exc))
         return Result(True, _("Your saved power map was restored."))

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from ..display import Activity, box, esc
 from ..errors import InputError
 from ..i18n import _
-from ..journal import Journal, JournalError
+from ..journal import Journal
 from ..paths import static_mode
+from . import record
+from .reflection import Result
 
 KIND = "root-cause"
 LEVELS = ("individual", "community", "institutional", "structural")  # from the person outwards
@@ -108,12 +110,6 @@ def parse_chain(text: str) -> tuple[str, list[Cause]]:
 
 
 # -- the model ---------------------------------------------------------------------------------
-@dataclass
-class Result:
-    ok: bool
-    message: str
-
-
 @dataclass
 class ChainModel:
     unit: str = "rhi-4"
@@ -208,30 +204,22 @@ class ChainModel:
 
     # -- journal ---------------------------------------------------------------------------
     def save(self) -> Result:
-        if self.journal is None:
-            return Result(False, _("There is no journal to save to."))
-        if not self.outcome and not self.causes:
+        if self.journal is not None and not self.outcome and not self.causes:
             return Result(False, _("There is nothing to save yet. Type a health outcome and at least one cause."))
-        try:
-            entry = self.journal.save(self.unit, self.prompt_id, chain_json(self.outcome, self.causes), kind=KIND,
-                                      prompt=_("Root-cause chain: But why?"))
-        except JournalError as exc:
-            return Result(False, str(exc))
+        entry, problem = record.save(self.journal, self.unit, self.prompt_id, KIND,
+                                     chain_json(self.outcome, self.causes), _("Root-cause chain: But why?"))
+        if problem:
+            return problem
         return Result(True, _("Your chain was saved to your private journal at {time} UTC (steps: {n}).").format(
             n=len(self.causes), time=entry.updated_at[11:19]))
 
     def restore(self) -> Result:
         """Load the saved chain, if any. ok is False (with the reason) when it could not be read."""
-        if self.journal is None:
-            return Result(True, "")
+        saved, problem = record.load(self.journal, self.unit, self.prompt_id, KIND)
+        if problem or saved is None:
+            return problem or Result(True, "")
         try:
-            entry = self.journal.get(self.unit, self.prompt_id, kind=KIND)
-        except JournalError as exc:
-            return Result(False, str(exc))
-        if entry is None:
-            return Result(True, "")
-        try:
-            self.outcome, self.causes = parse_chain(entry.text)
+            self.outcome, self.causes = parse_chain(saved)
         except ChainError as exc:
             return Result(False, str(exc))
         return Result(True, _("Your saved chain was restored."))
