@@ -176,19 +176,23 @@ def cmd_journal(args) -> int:
     return 0
 
 
-def cmd_glossary(args) -> int:
-    from .glossary import render_page
-
-    target = REPO_ROOT / "book" / "glossary.md"
-    page = render_page()
-    if args.check:
+def _generated_page(target: Path, page: str, check: bool, how: str, source: str = "") -> int:
+    """Write a page generated from data, or (check) say so and return 1 when it is stale."""
+    if check:
         if not target.exists() or target.read_text(encoding="utf-8") != page:
-            print(f"{target} is out of date with hesj/data/glossary.yml: run `hesj glossary`.", file=sys.stderr)
+            print(f"{target} is out of date{' with ' + source if source else ''}: run `{how}`.", file=sys.stderr)
             return 1
         return 0
     target.write_text(page, encoding="utf-8")
     print(f"wrote {target}")
     return 0
+
+
+def cmd_glossary(args) -> int:
+    from .glossary import render_page
+
+    return _generated_page(REPO_ROOT / "book" / "glossary.md", render_page(), args.check, "hesj glossary",
+                           source="hesj/data/glossary.yml")
 
 
 def cmd_export_grades(args) -> int:
@@ -196,17 +200,6 @@ def cmd_export_grades(args) -> int:
 
     db = args.db if "://" in args.db else f"sqlite:///{Path(args.db).resolve()}"
     print(f"wrote {export_csv(db, args.output, args.assignment)}")
-    return 0
-
-
-def _generated_page(target: Path, page: str, check: bool, how: str) -> int:
-    if check:
-        if not target.exists() or target.read_text(encoding="utf-8") != page:
-            print(f"{target} is out of date: run `{how}`.", file=sys.stderr)
-            return 1
-        return 0
-    target.write_text(page, encoding="utf-8")
-    print(f"wrote {target}")
     return 0
 
 
