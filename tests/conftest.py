@@ -55,3 +55,37 @@ def home(tmp_path, monkeypatch):
 @pytest.fixture
 def root():
     return ROOT
+
+
+@pytest.fixture(scope="session")
+def built_book(tmp_path_factory):
+    """One strict build of the book for the whole run, shared by the book tests:
+    (return code, build log, html folder). A learner's journal with something private
+    in it sits in the build's HESJ_HOME: it must never reach the book."""
+    import subprocess
+    import sys
+
+    from hesj.journal import Journal
+
+    out = tmp_path_factory.mktemp("book")
+    home = tmp_path_factory.mktemp("book-home")
+    Journal(home / "journal.sqlite").save("rhi-1", "culture-now", "PRIVATE-MARKER-7731")
+    env = dict(os.environ, HESJ_HOME=str(home))
+    env.pop("HESJ_STATIC", None)
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output", str(out),
+           "-n", "-W", "--keep-going"]
+    proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    return proc.returncode, proc.stdout + proc.stderr, out / "_build" / "html"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright, shared by the browser tests."""
+    from playwright.sync_api import sync_playwright
+
+    from browsing import chromium
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()

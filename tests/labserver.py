@@ -31,6 +31,17 @@ def get(url: str, timeout: float = 10.0) -> tuple[int, bytes]:
         return exc.code, exc.read()
 
 
+def shutdown_kernels(base: str) -> None:
+    """Stop every kernel the server runs (a closed browser tab leaves its kernel running)."""
+    import json
+
+    status, body = get(base + "/api/kernels")
+    for kernel in json.loads(body) if status == 200 else []:
+        req = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}", method="DELETE",
+                                     headers={"Authorization": f"token {TOKEN}"})
+        urllib.request.urlopen(req, timeout=30).close()
+
+
 @contextmanager
 def lab_server(tmp: Path, extra: list[str] | None = None, env_extra: dict | None = None):
     home, hesj_home, runtime = tmp / "home", tmp / "hesj-home", tmp / "runtime"

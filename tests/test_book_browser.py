@@ -18,22 +18,17 @@ from urllib.parse import unquote, urljoin, urlparse
 
 import pytest
 
-from test_browser import chromium, describe, run_axe
+from browsing import describe, run_axe
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="module")
-def book(tmp_path_factory):
-    out = tmp_path_factory.mktemp("book")
-    env = dict(os.environ, HESJ_HOME=str(tmp_path_factory.mktemp("home")))
-    env.pop("HESJ_STATIC", None)
-    proc = subprocess.run([str(Path(sys.executable).parent / "jupyter-book"), "build", str(ROOT), "--path-output",
-                           str(out), "-n", "-W", "--keep-going"], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=1200)
-    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
-    html = out / "_build" / "html"
+def book(built_book):
+    """The shared strict build (tests/conftest.py), served from 127.0.0.1."""
+    rc, log, html = built_book
+    assert rc == 0, log[-4000:]
 
     class Quiet(http.server.SimpleHTTPRequestHandler):
         def log_message(self, *args):
@@ -43,16 +38,6 @@ def book(tmp_path_factory):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"html": html, "base": f"http://127.0.0.1:{server.server_address[1]}"}
     server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 def pages(html: Path) -> list[str]:

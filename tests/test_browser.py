@@ -16,12 +16,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from labserver import lab_server
+from browsing import axe_source, chromium, describe, run_axe
+from labserver import lab_server, shutdown_kernels
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
-AXE = ROOT / "tests" / "browser" / "node_modules" / "axe-core" / "axe.min.js"
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 OURS = [".jp-Notebook .jp-OutputArea-output", ".jp-Notebook .jp-RenderedMarkdown"]
 
 # one cell per activity, as a learner's notebook would call them
@@ -43,22 +42,6 @@ ACTIVITY_CELLS = [
 ]
 
 
-def chromium() -> str:
-    for name in ("chromium", "chromium-browser"):
-        path = shutil.which(name)
-        if path:
-            return path
-    if Path("/usr/bin/chromium").exists():
-        return "/usr/bin/chromium"
-    pytest.fail("Chromium is needed for the browser tests: install Debian's chromium package "
-                "(./course test does this when it can).")
-
-
-def axe_source() -> str:
-    assert AXE.is_file(), "axe-core is missing: run `npm ci` in tests/browser (./course test does this)."
-    return AXE.read_text(encoding="utf-8")
-
-
 def open_notebook(page, base: str, token: str, path: str):
     page.set_default_timeout(120_000)
     page.goto(f"{base}/lab/tree/{path}?token={token}", wait_until="domcontentloaded")
@@ -73,13 +56,17 @@ def run_all(page, timeout_s: float = 180):
     # start the run without waiting on the command's promise (a dialog would leave it pending)
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
     time.sleep(1.0)
-    page.wait_for_function(
-        """() => {
+    state = """() => {
           const w = window.jupyterapp.shell.currentWidget;
           const k = w.sessionContext.session.kernel;
           const cells = Array.from(w.content.model.cells).filter(c => c.type === 'code');
-          return k.status === 'idle' && cells.length > 0 && cells.every(c => c.executionCount !== null);
-        }""", timeout=timeout_s * 1000)
+          return {status: k.status, counts: cells.map(c => c.executionCount)};
+        }"""
+    try:
+        page.wait_for_function(f"() => {{ const s = ({state})(); return s.status === 'idle' && s.counts.length > 0 "
+                               "&& s.counts.every(n => n !== null); }", timeout=timeout_s * 1000)
+    except Exception:
+        raise AssertionError(f"the notebook did not finish running: {page.evaluate(state)}") from None
     time.sleep(1.5)  # let widget views render
 
 
@@ -87,27 +74,6 @@ def errors_in_outputs(page) -> list[str]:
     return page.evaluate("() => [...document.querySelectorAll('.jp-OutputArea-output[data-mime-type="
                          "\"application/vnd.jupyter.stderr\"], .jp-RenderedText[data-mime-type="
                          "\"application/vnd.jupyter.error\"]')].map(e => e.textContent.slice(0, 500))")
-
-
-def run_axe(page, include: list[str] | None) -> list[dict]:
-    page.add_script_tag(content=axe_source())
-    context = json.dumps({"include": [[s] for s in include]} if include else {"exclude": []})
-    result = page.evaluate(
-        f"async () => {{ const r = await axe.run({context}, "
-        f"{{runOnly: {{type: 'tag', values: {json.dumps(WCAG)}}}, resultTypes: ['violations']}}); "
-        "return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help, "
-        "nodes: v.nodes.map(n => ({target: n.target.join(' '), html: n.html.slice(0, 200), "
-        "summary: n.failureSummary}))})); }")
-    return result
-
-
-def describe(violations: list[dict]) -> str:
-    lines = []
-    for v in violations:
-        lines.append(f"{v['id']} ({v['impact']}): {v['help']}")
-        for n in v["nodes"][:5]:
-            lines.append(f"    {n['target']}: {n['html']}\n      {n['summary']}")
-    return "\n".join(lines)
 
 
 def lab_settings(home: Path) -> None:
@@ -128,16 +94,6 @@ def lab(tmp_path_factory):
         # a copy of Unit 1: JupyterLab saves what it runs, and the course's own file must stay clean
         shutil.copy(ROOT / "notebooks" / "rhi-1-where-do-we-start.ipynb", server["workspace"] / "unit-1.ipynb")
         yield server
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium(), args=["--no-sandbox", "--disable-gpu"])
-        yield b
-        b.close()
 
 
 @pytest.mark.parametrize("notebook", ["unit-1.ipynb", "activities.ipynb"])
@@ -162,6 +118,7 @@ def test_no_wcag_violations_in_what_the_package_renders(lab, browser, notebook):
     outside = [u for u in requests if not u.startswith(lab["base"]) and not u.startswith("data:")]
     assert not outside, f"the browser fetched from outside the machine: {outside[:5]}"
     page.close()
+    shutdown_kernels(lab["base"])  # the next notebook gets the machine to itself
 
 
 def test_activities_work_with_the_keyboard_alone(lab, browser):
@@ -179,6 +136,7 @@ def test_activities_work_with_the_keyboard_alone(lab, browser):
     page.wait_for_function("() => [...document.querySelectorAll('.jp-Notebook [role=status]')]"
                            ".some(e => e.textContent.includes('Saved'))", timeout=20_000)
     page.close()
+    shutdown_kernels(lab["base"])  # the next notebook gets the machine to itself
     from hesj.journal import Journal
 
     entry = Journal(lab["hesj_home"] / "journal.sqlite").get("rhi-1", "culture-now")
