@@ -68,6 +68,9 @@ def view(model: ReflectionModel) -> Activity:
         placeholder=_("Type your reflection here. Only you can read your journal."),
         layout=w.Layout(width="100%", height="9em"),
         style={"description_width": "initial"},
+        # send the text when the box loses focus (before a click on Save lands), not in throttled
+        # pieces while typing: a save right after typing then holds every character typed
+        continuous_update=False,
     )
     save = w.Button(description=_("Save to my journal"), button_style="primary",
                     tooltip=_("Save this answer to your private journal"))
