@@ -5,6 +5,8 @@
     hesj journal path|export|import|delete
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
+    hesj grade STEP            the instructor's grading steps (check, generate, release, collect,
+                               autograde, todo, score, feedback, export, guide)
     hesj toolkit search WORDS  search the toolkit of resources (also: show ID, page [--check])
     hesj slides UNIT           the unit as an offline reveal.js slide deck for a facilitator
     hesj data list|show NAME   the course's data tables and where each comes from (page [--check]: book/data.md)
@@ -336,6 +338,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("unit", help="the unit id, for example rhi-1")
     s.add_argument("--output", default="slides", help="folder to write into (default: ./slides)")
     s.set_defaults(func=cmd_slides)
+
+    from .grading.cli import add_parser as add_grade_parser
+
+    add_grade_parser(sub)
 
     s = sub.add_parser("data", help="the course's data tables and their sources")
     s.add_argument("action", choices=["list", "show", "page"])

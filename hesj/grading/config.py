@@ -48,8 +48,9 @@ def apply(c, *, root: Path | str, source: Path | str | None = None, exchange: Pa
         "nbgrader.preprocessors.ComputeChecksums",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
+    # learners' code runs in the sandbox (hesj/grading/sandbox.py), never with the grader's rights
     c.Autograde.autograde_preprocessors = [
-        "nbgrader.preprocessors.Execute",
+        "hesj.grading.sandbox.SandboxExecute",
         "nbgrader.preprocessors.IgnorePattern",
         "nbconvert.preprocessors.ClearMetadataPreprocessor",
         "nbgrader.preprocessors.LimitOutput",
@@ -57,6 +58,10 @@ def apply(c, *, root: Path | str, source: Path | str | None = None, exchange: Pa
         "nbgrader.preprocessors.AssignLatePenalties",
         "nbgrader.preprocessors.CheckCellMetadata",
     ]
+    hidden = [str(root), c.Exchange.root, c.CourseDirectory.source_directory]
+    if c.CourseDirectory.db_url.startswith("sqlite:///"):
+        hidden.append(c.CourseDirectory.db_url[len("sqlite:///"):].split("?")[0])
+    c.SandboxKernelManager.hide = hidden
     return c
 
 
@@ -77,3 +82,9 @@ def write_config(target: Path | str, **kwargs) -> Path:
         encoding="utf-8",
     )
     return target
+
+
+# any process that reads the course's configuration (the formgrader too) refuses out-of-range scores
+from .scores import install_bounds  # noqa: E402
+
+install_bounds()
