@@ -183,6 +183,7 @@ def run_cli(*args, env=None) -> subprocess.CompletedProcess:
 
 def fetch_and_submit(exchange: Path, student: str, answer) -> None:
     """What a learner's `nbgrader fetch_assignment` and `submit` do, through nbgrader's exchange classes."""
+    from nbgrader.auth import Authenticator
     from nbgrader.coursedir import CourseDirectory
     from nbgrader.exchange.default import ExchangeFetchAssignment, ExchangeSubmit
     from traitlets.config import Config
@@ -193,20 +194,17 @@ def fetch_and_submit(exchange: Path, student: str, answer) -> None:
     c.Exchange.root = str(exchange)
     c.CourseDirectory.course_id = "hesj"
     c.CourseDirectory.assignment_id = A
+    c.CourseDirectory.student_id = student
     c.CourseDirectory.root = str(home)
     coursedir = CourseDirectory(config=c)
+    auth = Authenticator(config=c)
     old = os.getcwd()
     os.chdir(home)
     try:
-        ExchangeFetchAssignment(coursedir=coursedir, config=c).start()
+        ExchangeFetchAssignment(coursedir=coursedir, authenticator=auth, config=c).start()
         path = home / A / f"{A}.ipynb"
         nbformat.write(answer(nbformat.read(path, as_version=4)), path)
-        c.Exchange.path_includes_course = False
-        os.environ["JUPYTERHUB_USER"] = student  # the exchange names submissions after the user
-        try:
-            ExchangeSubmit(coursedir=coursedir, config=c).start()
-        finally:
-            os.environ.pop("JUPYTERHUB_USER", None)
+        ExchangeSubmit(coursedir=coursedir, authenticator=auth, config=c).start()
     finally:
         os.chdir(old)
 
@@ -294,6 +292,7 @@ def test_check_fails_with_a_message_for_a_broken_source(tmp_path):
     assert any("do not pass their own tests" in p for p in problems), problems
     assert any("reflection-missing" in p for p in problems), problems
     assert workflow.check(config(root=tmp_path / "c2", source=ROOT / "assignments", exchange=tmp_path / "e2")) == []
+    (tmp_path / "course").mkdir(exist_ok=True)
     write_config(tmp_path / "course" / "nbgrader_config.py", root=str(tmp_path / "course"), source=str(source))
     r = run_cli("grade", "--course", str(tmp_path / "course"), "check")
     assert r.returncode == 1 and "reflection-missing" in r.stderr
@@ -326,39 +325,41 @@ def _pg_bin(name: str) -> str | None:
 
 
 @pytest.fixture
-def postgres(tmp_path):
+def postgres():
+    """A real PostgreSQL server on 127.0.0.1, stopped (and killed by pid) at the end, pass or fail."""
+    import socket
+    import tempfile
+
     initdb, pg_ctl = _pg_bin("initdb"), _pg_bin("pg_ctl")
     if not initdb or not pg_ctl:
         pytest.skip("PostgreSQL is not installed (Debian: apt-get install postgresql; ./course test does it as root)")
-    data = tmp_path / "pgdata"
-    data.mkdir()
+    base = Path(tempfile.mkdtemp(prefix="hesj-pg-"))  # outside pytest's root-only folder
+    data = base / "data"
     as_user: list[str] = []
     if os.geteuid() == 0:  # PostgreSQL refuses to run as root
-        shutil.chown(tmp_path, "postgres")
-        shutil.chown(data, "postgres")
+        shutil.chown(base, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    import socket
-
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    subprocess.run(as_user + [initdb, "-D", str(data), "-A", "trust", "-U", "grader", "--no-sync"],
-                   check=True, capture_output=True)
-    subprocess.run(as_user + [pg_ctl, "-D", str(data), "-w", "-l", str(data / "log.txt"), "-o",
-                              f"-h 127.0.0.1 -p {port} -k {data}", "start"], check=True, capture_output=True)
-    pid = int((data / "postmaster.pid").read_text().splitlines()[0])
+    pid = None
     try:
-        subprocess.run(as_user + [_pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port), "-U", "grader",
-                                  "gradebook"], check=True, capture_output=True)
+        subprocess.run(as_user + [initdb, "-D", str(data), "-A", "trust", "-U", "grader", "--no-sync"],
+                       check=True, capture_output=True)
+        subprocess.run(as_user + [pg_ctl, "-D", str(data), "-w", "-l", str(base / "log.txt"), "-o",
+                                  f"-h 127.0.0.1 -p {port} -k {base}", "start"], check=True, capture_output=True)
+        pid = int((data / "postmaster.pid").read_text().splitlines()[0])
+        subprocess.run(as_user + [_pg_bin("createdb") or "createdb", "-h", "127.0.0.1", "-p", str(port),
+                                  "-U", "grader", "gradebook"], check=True, capture_output=True)
         yield f"postgresql://grader@127.0.0.1:{port}/gradebook"
     finally:
-        subprocess.run(as_user + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
-        try:
-            os.kill(pid, 9)
-        except ProcessLookupError:
-            pass
-        if os.geteuid() == 0:
-            shutil.chown(tmp_path, "root")
+        if pid:
+            subprocess.run(as_user + [pg_ctl, "-D", str(data), "-m", "immediate", "stop"], capture_output=True)
+            try:
+                os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        shutil.rmtree(base, ignore_errors=True)
 
 
 @needs_root

@@ -190,7 +190,7 @@ def consistency_problems(db_url: str, assignment: str) -> list[str]:
     problems = []
     with Gradebook(db_url) as gb:
         a = gb.find_assignment(assignment)
-        expected = {nb.name: sorted(c.name for c in nb.grade_cells) for nb in a.notebooks}
+        expected = {nb.name: sorted(c.name for c in [*nb.grade_cells, *nb.task_cells]) for nb in a.notebooks}
         for sub in gb.assignment_submissions(assignment):
             for nb in sub.notebooks:
                 names = sorted(g.name for g in nb.grades)

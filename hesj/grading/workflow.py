@@ -124,23 +124,28 @@ def check(cfg, assignments: list[str] | None = None) -> list[Problem]:
                     problems.append(Problem(name, f"{path.name}: rubric criterion {gid!r} has no mark scheme"))
             if Validator(config=cfg).validate(str(path)):
                 problems.append(Problem(name, f"{path.name}: the instructor's solutions do not pass their own tests"))
-        # generate in a scratch course: nbgrader's own metadata checks, and the blank release must fail
-        with tempfile.TemporaryDirectory() as tmp:
-            scratch = Config(json.loads(json.dumps(cfg)))
-            scratch.CourseDirectory.root = tmp
-            scratch.CourseDirectory.db_url = f"sqlite:///{Path(tmp) / 'check.db'}"
-            result = _api(scratch).generate_assignment(name)
-            if not result["success"]:
-                problems.append(Problem(name, "nbgrader cannot generate it: " + _ok_message(result)))
-                continue
-            for path in sorted((Path(tmp) / "release" / name).glob("*.ipynb")):
-                if not Validator(config=scratch, invert=True).validate(str(path)) == {}:
-                    problems.append(Problem(name, f"{path.name}: the blank release passes a test; "
-                                                  "some test does not check the learner's answer"))
-                text = path.read_text(encoding="utf-8")
-                for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME"):
-                    if marker in text:
-                        problems.append(Problem(name, f"{path.name}: the learners' version still holds {marker}"))
+        # generate in scratch courses, in both grading modes: nbgrader's own metadata checks, nothing
+        # for instructors' eyes only in the learners' version, and (completion mode, where every graded
+        # cell carries points) the blank release must fail every test
+        for mode in ("completion", "rubric"):
+            with tempfile.TemporaryDirectory() as tmp:
+                scratch = Config(json.loads(json.dumps(cfg)))
+                scratch.CourseDirectory.root = tmp
+                scratch.CourseDirectory.db_url = f"sqlite:///{Path(tmp) / 'check.db'}"
+                scratch.ApplyGradingMode.mode = mode
+                result = _api(scratch).generate_assignment(name)
+                if not result["success"]:
+                    problems.append(Problem(name, f"nbgrader cannot generate it ({mode} mode): " + _ok_message(result)))
+                    continue
+                for path in sorted((Path(tmp) / "release" / name).glob("*.ipynb")):
+                    if mode == "completion" and Validator(config=scratch, invert=True).validate(str(path)) != {}:
+                        problems.append(Problem(name, f"{path.name}: the blank release passes a test; "
+                                                      "some test does not check the learner's answer"))
+                    text = path.read_text(encoding="utf-8")
+                    for marker in ("BEGIN SOLUTION", "BEGIN HIDDEN TESTS", "BEGIN MARK SCHEME", "Exemplar answers"):
+                        if marker in text:
+                            problems.append(Problem(name, f"{path.name}: the learners' version ({mode} mode) "
+                                                          f"still holds {marker!r}"))
     return problems
 
 
@@ -208,7 +213,17 @@ def collect_zip(cfg, assignment: str, archives: list[Path | str], regexp: str = 
         app.start()
     except BaseException as exc:  # nbgrader exits the app on some errors
         raise GradingError(f"Collecting {assignment!r} from zip files failed: {exc}") from None
-    return students_with_submissions(root, assignment)
+    # nbgrader needs a submission time for late penalties and feedback: without one in the
+    # file names, the time of this upload is recorded
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f %Z")
+    students = students_with_submissions(root, assignment)
+    for student in students:
+        stamp = root / "submitted" / student / assignment / "timestamp.txt"
+        if not stamp.exists():
+            stamp.write_text(now, encoding="utf-8")
+    return students
 
 
 # ---- what is left to do -----------------------------------------------------------------
@@ -250,18 +265,22 @@ def status(cfg, assignment: str) -> list[Status]:
 # ---- feedback and export ----------------------------------------------------------------
 
 def feedback(cfg, assignment: str, student: str | None = None, release_to_exchange: bool = True) -> list[Path]:
-    """Feedback HTML (scores per criterion, the grader's comments); released to the exchange."""
+    """Feedback HTML (scores per criterion, the grader's comments), released to the exchange
+    for learners who submitted through it; returns every page made."""
     pending = [s.student for s in status(cfg, assignment) if s.to_grade and (student is None or s.student == student)]
     if pending:
         raise GradingError(f"Some items of {assignment!r} still need a grader's score ({', '.join(pending)}). "
                            "Score them first (`hesj grade todo`), so nobody gets a half-graded feedback page.")
     api = _api(cfg)
     _ok(api.generate_feedback(assignment, student), f"Making feedback for {assignment!r}")
+    root = Path(cfg.CourseDirectory.root)
     if release_to_exchange:
-        _ok(api.release_feedback(assignment, student), f"Releasing feedback for {assignment!r}")
-    root = Path(cfg.CourseDirectory.root) / "feedback"
-    pattern = f"{student or '*'}/{assignment}/*.html"
-    return sorted(root.glob(pattern))
+        # only submissions that came through the exchange can get feedback back through it;
+        # those from a zip upload are returned the way they came (the pages are in feedback/)
+        for learner in sorted(p.parent.parent.name for p in root.glob(f"submitted/*/{assignment}/submission_secret.txt")):
+            if student is None or learner == student:
+                _ok(api.release_feedback(assignment, learner), f"Releasing feedback for {assignment!r} to {learner!r}")
+    return sorted((root / "feedback").glob(f"{student or '*'}/{assignment}/*.html"))
 
 
 def export(cfg, target: Path | str, assignment: str | None = None) -> Path:
