@@ -8,10 +8,11 @@ Reports, on this machine:
   * toolkit search (median over the whole toolkit) and loading each curated table;
   * interaction to redrawn output for every activity, against a bare interactive_output baseline
     (benchmarks/interactions.py);
+  * autograding a batch of 50 generated submissions with 1 and 2 workers (benchmarks/grading.py);
   * a clean book build (`jupyter-book build . -n -W --keep-going` after removing _build);
   * the test command on a warm environment (`./course test`).
 
-Usage: python benchmarks/run.py [--repeat N] [--skip-book] [--skip-tests] [--skip-interactions] [--json FILE]
+Usage: python benchmarks/run.py [--repeat N] [--skip-book] [--skip-tests] [--skip-interactions] [--skip-grading] [--json FILE]
 """
 from __future__ import annotations
 
@@ -207,6 +208,7 @@ def main() -> int:
     ap.add_argument("--skip-book", action="store_true")
     ap.add_argument("--skip-tests", action="store_true")
     ap.add_argument("--skip-interactions", action="store_true")
+    ap.add_argument("--skip-grading", action="store_true")
     ap.add_argument("--json", help="also write the results to this file")
     args = ap.parse_args()
     sys.path.insert(0, str(ROOT))
@@ -229,6 +231,12 @@ def main() -> int:
         from interactions import bench_interactions
 
         results["interactions"] = bench_interactions()
+    if not args.skip_grading:
+        sys.path.insert(0, str(ROOT / "benchmarks"))
+        from grading import bench_grading
+
+        print("autograding 50 generated submissions with 1 and 2 workers ...", flush=True)
+        results["grading"] = bench_grading()
     if not args.skip_book:
         print("clean book build ...", flush=True)
         results["book"] = bench_book()
