@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -377,3 +378,28 @@ def test_pipeline_on_a_postgresql_gradebook_with_two_graders_at_once(tmp_path, p
     assert batch.consistency_problems(postgres, A) == []
     out = workflow.export(cfg, tmp_path / "grades.csv", A)
     assert len(list(csv.DictReader(out.open()))) == 4 * 6
+
+
+def test_limits_still_hold_where_namespaces_are_not_allowed(tmp_path, monkeypatch):
+    """As an ordinary user, or in a container that forbids mount namespaces: limits and a private folder."""
+    from hesj.grading import sandbox
+
+    monkeypatch.setenv("HESJ_SANDBOX_ISOLATION", "limits")
+    monkeypatch.setattr(sandbox, "_isolation", None)
+    root, cfg, release = make_course(tmp_path)
+    cfg.SandboxKernelManager.cpu_seconds = 4
+    S.write(root, "perfect", A, S.perfect(release))
+    S.write(root, "huge-file", A, S.attempt(release, "huge-file"))
+    S.write(root, "exhaust-memory", A, S.attempt(release, "exhaust-memory"))
+    S.write(root, "ignores-interrupts", A, S.stubborn_loop(release))
+    results = {r.student: r for r in batch.autograde(cfg, A)}
+    kinds = {s: {f.kind for f in r.findings} for s, r in results.items()}
+    report = batch.format_report(list(results.values()))
+    assert "isolation: limits" in report
+    assert results["perfect"].score == 6 and kinds["perfect"] == set()
+    assert "file-limit" in kinds["huge-file"] and results["huge-file"].score == 4
+    assert "memory-limit" in kinds["exhaust-memory"] and results["exhaust-memory"].score == 4
+    # a loop that swallows the interrupt is ended by the CPU-time limit; the batch goes on
+    assert not results["ignores-interrupts"].graded and "not-graded" in kinds["ignores-interrupts"], report
+    assert batch.consistency_problems(cfg.CourseDirectory.db_url, A) == []
+    assert not list(Path(tempfile.gettempdir()).glob("hesj-sandbox-*")), "private folders are removed after grading"
