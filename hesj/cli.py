@@ -7,6 +7,7 @@
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj grade STEP            the instructor's grading steps (check, generate, release, collect,
                                autograde, todo, score, feedback, export, guide)
+    hesj hub install|start|add-user|backup|restore   the course on a single-machine JupyterHub (root)
     hesj toolkit search WORDS  search the toolkit of resources (also: show ID, page [--check])
     hesj slides UNIT           the unit as an offline reveal.js slide deck for a facilitator
     hesj data list|show NAME   the course's data tables and where each comes from (page [--check]: book/data.md)
@@ -63,7 +64,8 @@ def copy_notebooks(folder: Path) -> list[Path]:
     return copied
 
 
-def setup_course(home: Path | None = None, mode: str = "completion", db_url: str | None = None) -> dict[str, Path]:
+def setup_course(home: Path | None = None, mode: str = "completion", db_url: str | None = None,
+                 exchange: Path | str | None = None) -> dict[str, Path]:
     """Create the workspace, course, exchange and config folders and write nbgrader_config.py."""
     from .grading.config import write_config
 
@@ -73,7 +75,7 @@ def setup_course(home: Path | None = None, mode: str = "completion", db_url: str
     os.chmod(dirs["home"], 0o700)
     copy_notebooks(dirs["notebooks"])
     kwargs = dict(root=str(dirs["course"]), source=str(REPO_ROOT / "assignments"),
-                  exchange=str(dirs["exchange"]), mode=mode, db_url=db_url)
+                  exchange=str(exchange or dirs["exchange"]), mode=mode, db_url=db_url)
     write_config(dirs["jupyter_config"] / "nbgrader_config.py", **kwargs)
     # nbgrader commands run in the course folder read this copy
     write_config(dirs["course"] / "nbgrader_config.py", **kwargs)
@@ -122,7 +124,8 @@ def cmd_start(args) -> int:
 
 def cmd_setup_course(args) -> int:
     try:
-        dirs = setup_course(Path(args.home) if args.home else None, mode=args.mode, db_url=args.db_url)
+        dirs = setup_course(Path(args.home) if args.home else None, mode=args.mode, db_url=args.db_url,
+                            exchange=args.exchange)
     except OSError as exc:
         print(f"The course could not be set up: {exc}", file=sys.stderr)
         return 1
@@ -298,6 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--home", help="folder for the course (default: $HESJ_HOME or ~/.hesj)")
     s.add_argument("--mode", choices=["completion", "rubric"], default="completion")
     s.add_argument("--db-url", help="gradebook database URL (default: SQLite in the course folder)")
+    s.add_argument("--exchange", help="nbgrader's shared exchange folder (default: HESJ_HOME/exchange)")
     s.set_defaults(func=cmd_setup_course)
 
     s = sub.add_parser("journal", help="your private journal: where it is, export it, delete it")
@@ -340,8 +344,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=cmd_slides)
 
     from .grading.cli import add_parser as add_grade_parser
+    from .hub_cli import add_parser as add_hub_parser
 
     add_grade_parser(sub)
+    add_hub_parser(sub)
 
     s = sub.add_parser("data", help="the course's data tables and their sources")
     s.add_argument("action", choices=["list", "show", "page"])

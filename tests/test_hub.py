@@ -1,0 +1,194 @@
+"""The course on a real JupyterHub, end to end, on 127.0.0.1 (needs root: one local account per person).
+
+Two learners and one instructor. Through the hub's REST API and the Jupyter Server API
+(kernel websockets): learners' servers start; a learner runs Unit 1 and saves a reflection to
+the journal; the instructor releases the exercise through the grading service; each learner
+fetches, answers and submits; the instructor collects, autogrades, grades by rubric and
+releases feedback; each learner fetches their own feedback and cannot reach the other's
+journal, submission or feedback, by the API or the file system. A backup is restored.
+Everything is stopped by process id at the end, pass or fail (tests/hubclient.py).
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hubclient import Kernel, running_hub
+
+ROOT = Path(__file__).resolve().parent.parent
+A = "rhi-1"
+ANA, BEN, INES = "hesj-t-ana", "hesj-t-ben", "hesj-t-ines"
+pytestmark = [pytest.mark.slow,
+              pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("useradd"),
+                                 reason="the hub runs each person under their own account: needs root (CI runs as root)")]
+
+REFLECTION = ("Our weekly huddle is run by supervisors only, which suggests we value speed over shared planning. "
+              "Our plan says community voice matters, yet residents are never invited, so the stated value and the "
+              "routine do not match. The unspoken assumption is that residents would slow us down. {marker}")
+
+
+@pytest.fixture(scope="module")
+def hub():
+    with running_hub(learners=(ANA, BEN), instructors=(INES,), mode="rubric") as h:
+        yield h
+
+
+def learner_kernel(hub, user) -> Kernel:
+    return Kernel(f"{hub.url}/user/{user}", hub.token_for(user))
+
+
+def grader_kernel(hub) -> Kernel:
+    return Kernel(f"{hub.url}/services/hesj-grading", hub.token_for(INES))
+
+
+FETCH_ANSWER_SUBMIT = '''
+import os, subprocess, nbformat
+os.chdir(os.path.expanduser("~"))
+r = subprocess.run(["nbgrader", "fetch_assignment", "{a}"], capture_output=True, text=True)
+assert os.path.exists("{a}/{a}.ipynb"), r.stdout + r.stderr
+nb = nbformat.read("{a}/{a}.ipynb", as_version=4)
+for cell in nb.cells:
+    meta = cell.metadata.get("nbgrader", {{}})
+    if meta.get("solution") and cell.cell_type == "markdown":
+        cell.source = {text!r}
+    if meta.get("grade_id") == "data-answer":
+        cell.source = 'staff["share"] = staff["trained"] / staff["staff"]\\nlowest = "Administration"'
+nbformat.write(nb, "{a}/{a}.ipynb")
+r = subprocess.run(["nbgrader", "submit", "{a}"], capture_output=True, text=True)
+assert r.returncode == 0, r.stdout + r.stderr
+print("submitted")
+'''
+
+
+def test_learners_servers_start_and_unit_1_runs_with_the_journal(hub):
+    for user in (ANA, BEN):
+        hub.start_server(user)
+    k = learner_kernel(hub, ANA)
+    try:
+        nb = json.loads((ROOT / "notebooks" / "rhi-1-where-do-we-start.ipynb").read_text())
+        cells = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
+        assert cells
+        for source in cells:
+            k.ok(source)
+        out = k.ok("from hesj.journal import Journal\nj = Journal()\n"
+                   "j.save('rhi-1', 'culture-now', 'ANA-PRIVATE-JOURNAL-TEXT')\nprint(j.path)")
+        assert out["stdout"].strip() == f"/home/{ANA}/.hesj/journal.sqlite"
+        # the learner's own copies of the notebooks, in a home folder nobody else can open
+        out = k.ok("import os, stat\nprint(sorted(os.listdir(os.path.expanduser('~/notebooks'))))\n"
+                   "print(oct(stat.S_IMODE(os.stat(os.path.expanduser('~')).st_mode)))")
+        assert "rhi-1-where-do-we-start.ipynb" in out["stdout"] and "0o700" in out["stdout"]
+    finally:
+        k.close()
+
+
+def test_only_instructors_reach_the_grading_service(hub):
+    r = hub.api("GET", "/services/hesj-grading/api/status", token=hub.token_for(ANA))
+    assert r.status_code in (403, 404) or "login" in r.url, (r.status_code, r.url)
+    r = hub.api("GET", "/services/hesj-grading/api/status", token=hub.token_for(INES))
+    assert r.status_code == 200, r.text
+
+
+def test_release_fetch_submit_grade_feedback(hub):
+    g = grader_kernel(hub)
+    try:
+        g.ok("import os\nfrom hesj.grading import workflow, batch\nfrom hesj.grading.scores import set_manual_score\n"
+             "cfg = workflow.load_config(os.path.expanduser('~/.hesj/workspace/course'))\n"
+             f"workflow.generate(cfg, '{A}')\nworkflow.release(cfg, '{A}')")
+        for user, marker in ((ANA, "ANA-SUBMISSION-PHRASE"), (BEN, "BEN-SUBMISSION-PHRASE")):
+            k = learner_kernel(hub, user)
+            try:
+                out = k.ok(FETCH_ANSWER_SUBMIT.format(a=A, text=REFLECTION.format(marker=marker)))
+                assert "submitted" in out["stdout"]
+            finally:
+                k.close()
+        out = g.ok(f"print(workflow.collect(cfg, '{A}'))\n"
+                   f"results = batch.autograde(cfg, '{A}')\nprint(batch.format_report(results))")
+        assert ANA in out["stdout"] and BEN in out["stdout"]
+        criteria = ["reflection-culture-rubric-framework", "reflection-culture-rubric-evidence",
+                    "reflection-pressure-rubric-tradeoffs"]
+        code = "".join(f"set_manual_score(cfg.CourseDirectory.db_url, '{A}', {u!r}, {c!r}, {s})\n"
+                       for u, s in ((ANA, 2), (BEN, 1)) for c in criteria)
+        code += (f"set_manual_score(cfg.CourseDirectory.db_url, '{A}', {ANA!r}, 'reflection-culture', 0, "
+                 f"comment='FEEDBACK-FOR-ANA')\n"
+                 f"set_manual_score(cfg.CourseDirectory.db_url, '{A}', {BEN!r}, 'reflection-culture', 0, "
+                 f"comment='FEEDBACK-FOR-BEN')\n"
+                 f"print(len(workflow.feedback(cfg, '{A}')))\n"
+                 f"print({{s.student: s.score for s in workflow.status(cfg, '{A}')}})")
+        out = g.ok(code)
+        assert f"'{ANA}': 8.0" in out["stdout"] and f"'{BEN}': 5.0" in out["stdout"], out
+    finally:
+        g.close()
+    for user, mine, theirs in ((ANA, "FEEDBACK-FOR-ANA", "FEEDBACK-FOR-BEN"), (BEN, "FEEDBACK-FOR-BEN", "FEEDBACK-FOR-ANA")):
+        k = learner_kernel(hub, user)
+        try:
+            out = k.ok("import os, glob, subprocess\nos.chdir(os.path.expanduser('~'))\n"
+                       f"r = subprocess.run(['nbgrader', 'fetch_feedback', '{A}'], capture_output=True, text=True)\n"
+                       f"pages = glob.glob('{A}/feedback/*/{A}.html')\nassert pages, r.stdout + r.stderr\n"
+                       "print(open(pages[0]).read())")
+            assert mine in out["stdout"] and theirs not in out["stdout"]
+        finally:
+            k.close()
+
+
+PROBE = '''
+import os, glob, json
+found, refused = [], []
+paths = [{journal!r}, {home!r}, {grader!r}]
+paths += glob.glob({exchange!r} + "/**", recursive=True)
+for p in paths:
+    try:
+        if os.path.isdir(p):
+            os.listdir(p)
+        else:
+            text = open(p, errors="replace").read()
+            if {secret!r} in text or "FEEDBACK-FOR-BEN" in text:
+                found.append(p)
+    except (PermissionError, FileNotFoundError):
+        refused.append(p)
+print(json.dumps({{"found": found, "refused": refused}}))
+'''
+
+
+def test_a_learner_cannot_reach_another_learners_work(hub):
+    # through the API: another learner's server, files and kernels
+    ana = hub.token_for(ANA)
+    for path in (f"/user/{BEN}/api/contents", f"/user/{BEN}/api/kernels", f"/hub/api/users/{BEN}"):
+        r = hub.api("GET", path, token=ana)
+        assert r.status_code in (403, 404) or "login" in r.url, (path, r.status_code)
+    # through the file system, from Ana's own kernel
+    k = learner_kernel(hub, ANA)
+    try:
+        out = k.ok(PROBE.format(journal=f"/home/{BEN}/.hesj/journal.sqlite", home=f"/home/{BEN}",
+                                grader="/home/hesj-grader/.hesj/workspace/course/gradebook.db",
+                                exchange=str(hub.prefix / "exchange"), secret="BEN-SUBMISSION-PHRASE"))
+        result = json.loads(out["stdout"])
+        assert result["found"] == [], result
+        for p in (f"/home/{BEN}/.hesj/journal.sqlite", f"/home/{BEN}",
+                  "/home/hesj-grader/.hesj/workspace/course/gradebook.db"):
+            assert p in result["refused"]
+    finally:
+        k.close()
+
+
+def test_backup_and_restore_bring_back_journals_and_the_gradebook(hub, tmp_path):
+    from hesj import hub as hubmod
+    from hesj.journal import Journal
+    from nbgrader.api import Gradebook
+
+    gradebook = Path("/home/hesj-grader/.hesj/workspace/course/gradebook.db")
+    journal = Path(f"/home/{ANA}/.hesj/journal.sqlite")
+    with Gradebook(f"sqlite:///{gradebook}") as gb:
+        before = {s.student.id: s.score for s in gb.assignment_submissions(A)}
+    archive = hubmod.backup(tmp_path / "backup.tar.gz", [ANA, BEN], hub.prefix)
+    journal.unlink()
+    gradebook.unlink()
+    restored = hubmod.restore(archive)
+    assert str(journal) in restored and str(gradebook) in restored
+    assert Journal(journal).get("rhi-1", "culture-now").text == "ANA-PRIVATE-JOURNAL-TEXT"
+    assert journal.stat().st_uid == os.stat(f"/home/{ANA}").st_uid, "restored files keep their owner"
+    with Gradebook(f"sqlite:///{gradebook}") as gb:
+        assert {s.student.id: s.score for s in gb.assignment_submissions(A)} == before
