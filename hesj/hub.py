@@ -150,8 +150,10 @@ def install(prefix: Path = DEFAULT_PREFIX, *, log=print) -> Path:
         _run([python, "-m", "venv", str(venv)])
     log("installing the course and its pinned dependencies (requirements/constraints.txt) ...")
     constraints = prefix / "course" / "requirements" / "constraints.txt"
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
-          "-c", str(constraints), "-e", f"{prefix / 'course'}[hub]"])
+    pip = [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+           "-c", str(constraints)]
+    _run(pip + ["--upgrade", "pip"])
+    _run(pip + ["-e", f"{prefix / 'course'}[hub]"])
     write_system_config(venv, prefix / "exchange")
     proxy = prefix / "proxy"
     proxy.mkdir(exist_ok=True)

@@ -151,11 +151,11 @@ class Kernel:
             requests.delete(f"{self.base}/api/kernels/{self.id}", headers=self._h(), timeout=30)
 
 
-def pss_kib(pid: int) -> int:
-    """Proportional set size: shared libraries counted once across processes."""
+def pss_kib(pid: int, field: str = "Pss") -> int:
+    """Proportional set size (shared libraries counted once across processes), or Rss."""
     try:
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1])
     except OSError:
         pass
@@ -173,8 +173,8 @@ def user_pids(user: str) -> list[int]:
     return pids
 
 
-def memory_mib(user: str) -> float:
-    return sum(pss_kib(p) for p in user_pids(user)) / 1024
+def memory_mib(user: str, field: str = "Pss") -> float:
+    return sum(pss_kib(p, field) for p in user_pids(user)) / 1024
 
 
 def _kill_user_processes(users):
