@@ -45,6 +45,14 @@ def grader_kernel(hub) -> Kernel:
     return Kernel(f"{hub.url}/services/hesj-grading", hub.token_for(INES))
 
 
+GRADEBOOK_PROBE = (
+    "import os\n"
+    "try:\n"
+    "    print('GRADEBOOK-READ:', len(open('/home/hesj-grader/.hesj/workspace/course/gradebook.db', 'rb').read()))\n"
+    "except OSError as e:\n"
+    "    print('GRADEBOOK-REFUSED', type(e).__name__)\n"
+    "print('GRADER-HOME:', sorted(os.listdir('/home/hesj-grader')) if os.path.isdir('/home/hesj-grader') else None)\n")
+
 FETCH_ANSWER_SUBMIT = '''
 import os, subprocess, nbformat
 os.chdir(os.path.expanduser("~"))
@@ -56,7 +64,7 @@ for cell in nb.cells:
     if meta.get("solution") and cell.cell_type == "markdown":
         cell.source = {text!r}
     if meta.get("grade_id") == "data-answer":
-        cell.source = 'staff["share"] = staff["trained"] / staff["staff"]\\nlowest = "Administration"'
+        cell.source = {probe!r} + 'staff["share"] = staff["trained"] / staff["staff"]\\nlowest = "Administration"'
 nbformat.write(nb, "{a}/{a}.ipynb")
 r = subprocess.run(["nbgrader", "submit", "{a}"], capture_output=True, text=True)
 assert r.returncode == 0, r.stdout + r.stderr
@@ -100,14 +108,26 @@ def test_release_fetch_submit_grade_feedback(hub):
              f"workflow.generate(cfg, '{A}')\nworkflow.release(cfg, '{A}')")
         for user, marker in ((ANA, "ANA-SUBMISSION-PHRASE"), (BEN, "BEN-SUBMISSION-PHRASE")):
             k = learner_kernel(hub, user)
+            # Ben's answer also tries to read the gradebook while it is being graded
+            probe = GRADEBOOK_PROBE if user == BEN else ""
             try:
-                out = k.ok(FETCH_ANSWER_SUBMIT.format(a=A, text=REFLECTION.format(marker=marker)))
+                out = k.ok(FETCH_ANSWER_SUBMIT.format(a=A, text=REFLECTION.format(marker=marker), probe=probe))
                 assert "submitted" in out["stdout"]
             finally:
                 k.close()
         out = g.ok(f"print(workflow.collect(cfg, '{A}'))\n"
                    f"results = batch.autograde(cfg, '{A}')\nprint(batch.format_report(results))")
         assert ANA in out["stdout"] and BEN in out["stdout"]
+        report = out["stdout"]
+        assert "!!" not in report, report  # every submission graded
+        # the grading service is an ordinary account: its sandbox hides its home and the gradebook
+        assert "isolation: private" in out["stdout"], out["stdout"]
+        out = g.ok("import json\n"
+                   f"nb = json.load(open(os.path.expanduser('~/.hesj/workspace/course/autograded/{BEN}/{A}/{A}.ipynb')))\n"
+                   "print(''.join(''.join(o.get('text', '')) for c in nb['cells'] for o in c.get('outputs', [])\n"
+                   "              if c['metadata'].get('nbgrader', {}).get('grade_id') == 'data-answer'))")
+        assert "GRADEBOOK-REFUSED" in out["stdout"] and "GRADEBOOK-READ:" not in out["stdout"]
+        assert ".hesj" not in out["stdout"].split("GRADER-HOME:")[1].split("\\n")[0]
         criteria = ["reflection-culture-rubric-framework", "reflection-culture-rubric-evidence",
                     "reflection-pressure-rubric-tradeoffs"]
         code = "".join(f"set_manual_score(cfg.CourseDirectory.db_url, '{A}', {u!r}, {c!r}, {s})\n"

@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import os
 import re
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -173,6 +174,11 @@ def autograde(cfg, assignment: str, students: list[str] | None = None, jobs: int
     ensure_tools()
     root = Path(cfg.CourseDirectory.root)
     students = students if students is not None else students_with_submissions(root, assignment)
+    if jobs > 1 and isolation() != "full":
+        # parallel kernels under one account could reach each other: one at a time without root
+        print("hesj grade: grading one submission at a time (parallel grading needs a separate account "
+              "per worker, which needs root)", file=sys.stderr)
+        jobs = 1
     if jobs <= 1 or len(students) <= 1:
         os.environ.setdefault("HESJ_SANDBOX_SLOT", "0")
         return [grade_one(cfg, assignment, s) for s in students]
@@ -206,8 +212,10 @@ def consistency_problems(db_url: str, assignment: str) -> list[str]:
 
 
 def format_report(results: list[Result]) -> str:
-    lines = [f"Learner code ran with isolation: {isolation()}"
-             + ("" if isolation() == "full" else " (run as root for a separate account and hidden course files)")]
+    notes = {"full": " (a separate account; course files, gradebook and other learners' work out of sight)",
+             "private": " (your own account, with your home, the course files and the gradebook out of sight)",
+             "limits": " (resource limits and a private folder only: this system does not allow namespaces)"}
+    lines = [f"Learner code ran with isolation: {isolation()}{notes[isolation()]}"]
     for r in results:
         score = "not graded" if r.score is None else f"{r.score:g} / {r.max_score:g}"
         mark = "OK " if r.graded and not r.problems else ("!! " if not r.graded else "?  ")

@@ -45,7 +45,8 @@ ENV_KEEP = ("PATH", "LANG", "LANGUAGE", "TZ", "PYTHONHASHSEED", "PYTHONDONTWRITE
 SINGLE_THREAD = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 
 # <linux/mount.h>, <sched.h>
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 2, 4, 8, 4096, 8192, 16384, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT = 1, 2, 4, 8, 32
+MS_BIND, MS_MOVE, MS_REC, MS_PRIVATE = 4096, 8192, 16384, 1 << 18
 CLONE_NEWNS = 0x00020000
 
 
@@ -73,19 +74,46 @@ def _can_unshare() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-def isolation() -> str:
-    """'full' (root: own uid, private mount namespace, limits) or 'limits' (limits and private folder only).
+def _can_unshare_user() -> bool:
+    """Can this (unprivileged) account make a user and mount namespace? Most Linux systems allow it."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            _unshare_user_mounts(os.getuid(), os.getgid())
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
-    HESJ_SANDBOX_ISOLATION=limits forces the second. As root where mount namespaces are not
-    allowed (a container without CAP_SYS_ADMIN), it is 'limits' too, and the report says so.
+
+ISOLATION_LEVELS = ("full", "private", "limits")
+
+
+def isolation() -> str:
+    """How learners' code is isolated here, strongest first:
+
+    * 'full': as root, a separate account in a private mount namespace, with limits;
+    * 'private': as an ordinary account (an instructor's laptop, the hub's grading service), a user
+      and mount namespace in which the grader's home, course folder, gradebook and exchange are
+      covered by empty file systems; the code runs under the grader's own account, with limits;
+    * 'limits': only the resource limits and a private working folder (where namespaces are not
+      allowed, as in some containers).
+
+    HESJ_SANDBOX_ISOLATION forces a weaker level ('private' or 'limits').
     """
     global _isolation
     if _isolation is None:
         forced = os.environ.get("HESJ_SANDBOX_ISOLATION", "")
-        if forced not in ("", "full", "limits"):
-            raise ValueError(f"HESJ_SANDBOX_ISOLATION must be 'full' or 'limits', not {forced!r}")
-        full = os.geteuid() == 0 and sys.platform.startswith("linux") and forced != "limits" and _can_unshare()
-        _isolation = "full" if full else "limits"
+        if forced not in ("", *ISOLATION_LEVELS):
+            raise ValueError(f"HESJ_SANDBOX_ISOLATION must be one of {ISOLATION_LEVELS}, not {forced!r}")
+        linux = sys.platform.startswith("linux")
+        if linux and os.geteuid() == 0 and forced in ("", "full") and _can_unshare():
+            _isolation = "full"
+        elif linux and forced in ("", "full", "private") and _can_unshare_user():
+            _isolation = "private"
+        else:
+            _isolation = "limits"
     return _isolation
 
 
@@ -176,6 +204,52 @@ def _unshare_mounts():
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
 
 
+CLONE_NEWUSER = 0x10000000
+
+
+def _unshare_user_mounts(uid: int, gid: int):
+    """A user namespace mapping only our own ids, with a private mount namespace inside it."""
+    global _libc
+    _libc = _libc or ctypes.CDLL(None, use_errno=True)
+    if _libc.unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"unshare(CLONE_NEWUSER|CLONE_NEWNS): {os.strerror(err)}")
+    Path("/proc/self/setgroups").write_text("deny")
+    Path("/proc/self/uid_map").write_text(f"{uid} {uid} 1")
+    Path("/proc/self/gid_map").write_text(f"{gid} {gid} 1")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
+def _cover(folder: Path, keep_names, stage_root: Path, mode: str = "0711") -> None:
+    """Cover ``folder`` with an empty tmpfs, mounting back only its children named in ``keep_names``."""
+    staged = []
+    for name in sorted(keep_names):
+        stage = Path(tempfile.mkdtemp(dir=stage_root))
+        _mount(folder / name, stage, None, MS_BIND | MS_REC)
+        staged.append((name, stage))
+    _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, f"mode={mode},size=64k")
+    for name, stage in staged:
+        target = folder / name
+        if stage.is_dir():
+            target.mkdir()
+        else:
+            target.touch()
+        _mount(stage, target, None, MS_MOVE)
+        stage.rmdir()
+
+
+def cover(folder, keep, stage_root: Path) -> None:
+    """Hide everything in ``folder`` except what the paths in ``keep`` need."""
+    folder = Path(folder).resolve()
+    names = set()
+    for p in keep:
+        p = Path(p).resolve()
+        if folder in p.parents:
+            names.add(p.relative_to(folder).parts[0])
+    if folder.is_dir():
+        _cover(folder, names, stage_root, mode="0700")
+
+
 def _blocked(path: Path) -> tuple[Path, str] | None:
     """The first folder on the way to ``path`` that other accounts cannot pass through."""
     current = Path("/")
@@ -204,21 +278,32 @@ def expose(paths, stage_root: Path) -> None:
         if not blocked:
             return
         folder = min(blocked, key=lambda f: len(f.parts))
-        staged = []
-        for name in sorted(blocked[folder]):
-            stage = Path(tempfile.mkdtemp(dir=stage_root))
-            _mount(folder / name, stage, None, MS_BIND | MS_REC)
-            staged.append((name, stage))
-        _mount("tmpfs", folder, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0711,size=64k")
-        for name, stage in staged:
-            target = folder / name
-            if stage.is_dir():
-                target.mkdir()
-            else:
-                target.touch()
-            _mount(stage, target, None, MS_MOVE)
-            stage.rmdir()
+        _cover(folder, blocked[folder], stage_root)
     raise OSError("could not make the Python environment reachable for the sandbox account")
+
+
+def _holds(folder: str, paths) -> bool:
+    f = Path(folder).resolve()
+    return any(f == Path(p).resolve() or f in Path(p).resolve().parents for p in paths)
+
+
+def confine_scratch(home: Path, needed) -> None:
+    """The kernel's own folder is the only place it can write.
+
+    Shared scratch places (/var/tmp, /dev/shm, /run/lock) become its own folder; /tmp stays
+    visible (Python itself may live there) but read-only, except the kernel's own folder in it.
+    """
+    for tmp in ("/var/tmp", "/dev/shm", "/run/lock"):
+        if os.path.isdir(tmp) and not os.path.islink(tmp) and not _holds(tmp, [*needed, home]):
+            try:
+                _mount(home, tmp, None, MS_BIND)
+            except OSError:
+                pass  # a place this account could not write to anyway
+    # the kernel's folder becomes a mount of its own first, so the recursive bind of /tmp carries it
+    # as a writable submount when /tmp itself is made read-only
+    _mount(home, home, None, MS_BIND)
+    _mount("/tmp", "/tmp", None, MS_BIND | MS_REC)
+    _mount(None, "/tmp", None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
 def hide(paths) -> None:
@@ -246,9 +331,17 @@ def needed_paths(exclude=()) -> list[str]:
                   if not any(Path(p).resolve() == b or b in Path(p).resolve().parents for b in banned))
 
 
+COPY_MAX_FILES, COPY_MAX_BYTES = 2000, 500 * 1024 * 1024
+
+
 def copy_workdir(source: Path, home: Path) -> None:
-    """Copy the submission's data files (never notebooks) into the kernel's own folder."""
+    """Copy the submission's data files (never notebooks) into the kernel's own folder
+    (at most COPY_MAX_FILES files and COPY_MAX_BYTES bytes: an assignment's data, not a disk)."""
+    files = size = 0
     for path in source.rglob("*"):
+        if files >= COPY_MAX_FILES or size >= COPY_MAX_BYTES:
+            print(f"hesj sandbox: stopped copying {source} after {files} files ({size} bytes)", file=sys.stderr)
+            return
         rel = path.relative_to(source)
         if path.suffix == ".ipynb" or path.is_symlink() or any(part.startswith(".ipynb_checkpoints") for part in rel.parts):
             continue
@@ -258,6 +351,8 @@ def copy_workdir(source: Path, home: Path) -> None:
         elif path.is_file():
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, target)
+            files += 1
+            size += target.stat().st_size
 
 
 def _chown_tree(home: Path, uid: int) -> None:
@@ -269,7 +364,7 @@ def launch(argv: list[str]) -> None:  # pragma: no cover - replaced by exec; exe
     import argparse
 
     p = argparse.ArgumentParser(prog="python -m hesj.grading.sandbox")
-    p.add_argument("--isolation", choices=["full", "limits"], default="limits")
+    p.add_argument("--isolation", choices=list(ISOLATION_LEVELS), default="limits")
     p.add_argument("--home", required=True)
     p.add_argument("--uid", type=int, required=True)
     p.add_argument("--cpu", type=int, default=120)
@@ -301,17 +396,26 @@ def launch(argv: list[str]) -> None:  # pragma: no cover - replaced by exec; exe
         hide([h for h in args.hide if h])
         _chown_tree(home, args.uid)
         os.chmod(home, 0o700)
-        # its own folder becomes every shared scratch place it could write to (/tmp last: home is inside it)
-        for tmp in ("/var/tmp", "/dev/shm", "/run/lock", "/tmp"):
-            if os.path.isdir(tmp) and not os.path.islink(tmp):
-                _mount(home, tmp, None, MS_BIND)
+        confine_scratch(home, needed)
         try:
             _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible")
         except OSError:
             pass  # older kernels: other accounts' processes stay listed (their details do not)
-        view = Path("/tmp")
-        if "-f" in cmd:
-            cmd[cmd.index("-f") + 1] = str(view / ".connection.json")
+    elif args.isolation == "private":
+        import pwd
+
+        needed = needed_paths(exclude=[h for h in args.hide if h])
+        stage_root = Path(tempfile.mkdtemp(prefix="hesj-stage-"))
+        _unshare_user_mounts(os.getuid(), os.getgid())
+        # the grader's own home (course folder, gradebook, journal, keys) is covered; only what
+        # Python needs from it, if anything, is mounted back
+        for h in {os.path.expanduser("~"), pwd.getpwuid(os.getuid()).pw_dir}:
+            if h and os.path.isdir(h) and Path(h).resolve() != Path("/"):
+                cover(h, needed, stage_root)
+        stage_root.rmdir()
+        hide([h for h in args.hide if h])
+        os.chmod(home, 0o700)
+        confine_scratch(home, needed)
 
     env = {k: v for k, v in os.environ.items() if k in ENV_KEEP or k.startswith("LC_")}
     env.update(SINGLE_THREAD)
