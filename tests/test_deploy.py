@@ -151,3 +151,11 @@ def test_every_pinned_package_runs_on_debian_12s_python():
         if spec and not SpecifierSet(spec).contains("3.11.2"):
             too_new.append(f"{dist.metadata['Name']} {dist.version} (Requires-Python {spec})")
     assert not too_new, too_new
+
+
+def test_local_additions_are_read_last(tmp_path):
+    (tmp_path / "jupyterhub_config.local.py").write_text(
+        "c.JupyterHub.ssl_cert = '/etc/ssl/hesj.crt'\nc.JupyterHub.bind_url = 'https://0.0.0.0:443'\n")
+    cfg = load_hub_config({"HESJ_HUB_PREFIX": str(tmp_path)})
+    assert cfg["JupyterHub"]["ssl_cert"] == "/etc/ssl/hesj.crt"
+    assert cfg["JupyterHub"]["bind_url"] == "https://0.0.0.0:443"

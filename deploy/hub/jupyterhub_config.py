@@ -121,3 +121,9 @@ if setting("HESJ_HUB_API_TOKEN"):
                                                                               "tokens", "admin:groups", "list:services",
                                                                               "read:services"]})
 c.JupyterHub.load_roles = roles
+
+# ---- your own additions (TLS certificates, single sign-on settings, ...) ----
+# <prefix>/jupyterhub_config.local.py is read last, so what it sets wins. See the book's deployment page.
+local = prefix / "jupyterhub_config.local.py"
+if local.exists():
+    exec(compile(local.read_text(encoding="utf-8"), str(local), "exec"))
