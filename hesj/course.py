@@ -28,7 +28,12 @@ MINUTES_PER = {
     "question": 1.5,         # each question of hesj.check(...)
     "self_assessment": 15.0, # hesj.self_assessment(...)
     "discussion": 4.0,       # each numbered discussion question
+    "activity": 8.0,         # each interactive explorer (timeline, map, gradient, power map, narrative lab, ...)
+    "toolkit_search": 3.0,   # hesj.toolkit_search(...)
 }
+# interactive activities: time to explore one and read what it shows (the course authors' estimate)
+_ACTIVITY = re.compile(r"hesj\.(timeline|map_explorer|story_map|gradient|intersectionality|root_cause|power_map|"
+                       r"narrative_lab|toolkit_search)\(")
 _ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -311,7 +316,11 @@ def count_words(markdown: str) -> int:
 
 
 def estimate_segments(notebook_path: Path | str) -> dict[int, dict]:
-    """Per segment of a unit notebook: words, activities and estimated minutes."""
+    """Per segment of a unit notebook: words, activities and estimated minutes.
+
+    Everything from the first "## Segment N:" heading to the next level-2 heading that is not a
+    segment belongs to the segments; a closing part after them (key terms, resources, further
+    reading) is reference material and is not timed."""
     nb = json.loads(Path(notebook_path).read_text(encoding="utf-8"))
     segments: dict[int, dict] = {}
     current = None
@@ -320,10 +329,12 @@ def estimate_segments(notebook_path: Path | str) -> dict[int, dict]:
     for cell in nb["cells"]:
         src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
         if cell["cell_type"] == "markdown":
+            if current is not None and re.search(r"^##\s+(?!Segment\s+\d)", src, re.M):
+                break  # a closing part after the segments (key terms, resources): reference, not timed
             for m in _SEGMENT.finditer(src):
                 current = int(m.group(1))
                 segments[current] = {"words": 0, "reflection": 0, "question": 0,
-                                     "self_assessment": 0, "discussion": 0}
+                                     "self_assessment": 0, "discussion": 0, "activity": 0, "toolkit_search": 0}
                 in_discussion = False
             if current is None:
                 opening_words += count_words(src)
@@ -341,6 +352,8 @@ def estimate_segments(notebook_path: Path | str) -> dict[int, dict]:
                     segments[current]["question"] += len(check(unit_id, item)["questions"])
                 else:
                     segments[current]["reflection" if kind == "reflect" else kind] += 1
+            for name in _ACTIVITY.findall(src):
+                segments[current]["toolkit_search" if name == "toolkit_search" else "activity"] += 1
     if segments:
         segments[min(segments)]["words"] += opening_words
     for s in segments.values():

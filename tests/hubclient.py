@@ -215,12 +215,12 @@ def running_hub(learners=("hesj-t-ana", "hesj-t-ben"), instructors=("hesj-t-ines
         env = dict(os.environ, HESJ_HUB_PREFIX=str(prefix), HESJ_HUB_PORT=str(base), HESJ_HUB_AUTHENTICATOR="dummy",
                    HESJ_HUB_DUMMY_PASSWORD=secrets.token_hex(8), HESJ_HUB_USERS=",".join(learners),
                    HESJ_HUB_INSTRUCTORS=",".join(instructors), HESJ_HUB_API_TOKEN=token)
-        jupyterhub = Path(sys.executable).parent / "jupyterhub"
         log = (prefix / "hub" / "hub.log").open("w")
         t0 = time.perf_counter()
-        proc = subprocess.Popen([str(jupyterhub), "-f", str(ROOT / "deploy" / "hub" / "jupyterhub_config.py")],
-                                cwd=prefix / "hub", env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        # the documented command (what `sudo ./course hub` runs); installed above, so it goes straight
+        # to JupyterHub with deploy/hub/jupyterhub_config.py
+        proc = subprocess.Popen([sys.executable, "-m", "hesj.cli", "hub", "start", "--prefix", str(prefix)],
+                                cwd=prefix, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         pids.append(proc.pid)
         url = f"http://127.0.0.1:{base}"
         while True:

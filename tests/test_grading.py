@@ -39,7 +39,7 @@ def make_course(tmp_path: Path, *, db_url: str | None = None, mode: str = "compl
     kwargs = dict(root=str(root), source=str(source), exchange=str(tmp_path / "exchange"), mode=mode, db_url=db_url)
     write_config(root / "nbgrader_config.py", **kwargs)
     cfg = config(**kwargs)
-    cfg.Execute.timeout = 5
+    cfg.Execute.timeout = 20  # generous: a loaded machine must not turn a normal cell into a timeout
     cfg.SandboxKernelManager.cpu_seconds = 30
     cfg.SandboxKernelManager.memory_mb = 1536
     workflow.generate(cfg, A)
