@@ -62,6 +62,21 @@ LEARNER_TEXT = ("In my team the weekly huddle is where decisions really happen, 
                 "is how I will find this answer again.")
 
 
+def long_enough(text, source_nb, grade_id):
+    """The learner's text, repeated until it meets the reflection's word minimum in the source."""
+    cell = next(c for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    minimum = cell.metadata.get("hesj", {}).get("min_words", 40)
+    out = text
+    while word_count(out) < minimum:
+        out += " " + text
+    return out
+
+
+def solution_of(source_nb, grade_id):
+    cell = next(c for c in source_nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == grade_id)
+    return re.search(r"### BEGIN SOLUTION\n(.*?)### END SOLUTION", cell.source, re.S).group(1)
+
+
 @pytest.mark.parametrize("unit", UNITS)
 def test_completion_mode_end_to_end(tmp_path, unit):
     root, cfg, api = make_course(tmp_path, "completion")
@@ -93,11 +108,11 @@ def test_completion_mode_end_to_end(tmp_path, unit):
     submit(root, "solutions", unit, solutions)
     learner = nbformat.read(release, as_version=4)
     cells = reflections(learner)
-    cells[0].source = LEARNER_TEXT
+    cells[0].source = long_enough(LEARNER_TEXT, src_nb, cells[0].metadata.nbgrader["grade_id"])
     cells[1].source = "Too short to count."
     for c in learner.cells:
         if c.metadata.get("nbgrader", {}).get("grade_id") == "data-answer":
-            c.source = 'staff["share"] = staff["trained"] / staff["staff"]\nlowest = "Administration"'
+            c.source = solution_of(src_nb, "data-answer")  # a learner who gets the data task right
     submit(root, "learner", unit, learner)
     for student in ("blank", "solutions", "learner"):
         ok(api.autograde(unit, student))
