@@ -21,7 +21,7 @@ INDEX = """<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta http-equiv="refresh" content="0; url={target}">
-<title>{title}</title>
+<title>{title}</title>{icon}
 </head>
 <body>
 <main>
@@ -38,10 +38,16 @@ def write_index(app, exception):
         return
     index = Path(app.outdir) / "index.html"
     root = app.config.root_doc
-    if root == "index" or (index.exists() and "hesj-front-door" in index.read_text(encoding="utf-8")):
+    # never replace a real index page; our own front door is rewritten on every build
+    if root == "index" or (index.exists() and "hesj-front-door" not in index.read_text(encoding="utf-8")):
         return
+    # the book's title (Jupyter Book puts _config.yml's title in html_title; Sphinx's project is unset),
+    # and its favicon, so a browser does not ask for a /favicon.ico that is not there
+    title = app.config.html_title or app.config.project
+    favicon = app.config.html_favicon and Path(str(app.config.html_favicon)).name
+    icon = f'\n<link rel="icon" href="_static/{html.escape(favicon)}">' if favicon else ""
     page = INDEX.format(lang=html.escape(app.config.language or "en"), target=f"{root}.html",
-                        title=html.escape(app.config.project))
+                        title=html.escape(title), icon=icon)
     index.write_text(page.replace("<head>", "<head>\n<!-- hesj-front-door -->", 1), encoding="utf-8")
 
 

@@ -96,3 +96,13 @@ def test_no_journal_text_and_no_widget_state_in_the_book(built):
             text = p.read_text(encoding="utf-8", errors="ignore")
             assert "PRIVATE-MARKER-7731" not in text, p
             assert "application/vnd.jupyter.widget-state+json" not in text, p
+
+
+def test_front_door_names_the_book_and_its_icon(built):
+    """index.html sends readers to the first page; it carries the book's title and icon (without the
+    icon a browser asks for /favicon.ico, which is not there: a 404 in the console)."""
+    _, _, html_dir = built
+    front = (html_dir / "index.html").read_text(encoding="utf-8")
+    assert "<title>Health Equity and Social Justice for Public Health Practice</title>" in front
+    assert '<link rel="icon" href="_static/favicon.svg">' in front
+    assert (html_dir / "_static" / "favicon.svg").is_file()
