@@ -403,3 +403,18 @@ def test_limits_still_hold_where_namespaces_are_not_allowed(tmp_path, monkeypatc
     assert not results["ignores-interrupts"].graded and "not-graded" in kinds["ignores-interrupts"], report
     assert batch.consistency_problems(cfg.CourseDirectory.db_url, A) == []
     assert not list(Path(tempfile.gettempdir()).glob("hesj-sandbox-*")), "private folders are removed after grading"
+
+
+def test_the_kernels_folder_gets_data_files_but_never_links_or_notebooks(tmp_path):
+    from hesj.grading.sandbox import copy_workdir
+
+    src, home = tmp_path / "submission", tmp_path / "home"
+    (src / "sub").mkdir(parents=True)
+    home.mkdir()
+    (src / "data.csv").write_text("a,b\n")
+    (src / "sub" / "more.txt").write_text("x")
+    (src / "rhi-1.ipynb").write_text("{}")  # holds the hidden tests at autograde time
+    os.symlink("/etc", src / "a-folder-link")
+    os.symlink("/etc/hostname", src / "a-file-link")
+    copy_workdir(src, home)
+    assert sorted(str(p.relative_to(home)) for p in home.rglob("*")) == ["data.csv", "sub", "sub/more.txt"]

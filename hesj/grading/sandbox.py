@@ -336,21 +336,25 @@ COPY_MAX_FILES, COPY_MAX_BYTES = 2000, 500 * 1024 * 1024
 
 def copy_workdir(source: Path, home: Path) -> None:
     """Copy the submission's data files (never notebooks) into the kernel's own folder
-    (at most COPY_MAX_FILES files and COPY_MAX_BYTES bytes: an assignment's data, not a disk)."""
+    (at most COPY_MAX_FILES files and COPY_MAX_BYTES bytes: an assignment's data, not a disk).
+
+    Symbolic links are never followed or copied: as root, following one could hand the kernel a
+    file it may not read."""
     files = size = 0
-    for path in source.rglob("*"):
-        if files >= COPY_MAX_FILES or size >= COPY_MAX_BYTES:
-            print(f"hesj sandbox: stopped copying {source} after {files} files ({size} bytes)", file=sys.stderr)
-            return
-        rel = path.relative_to(source)
-        if path.suffix == ".ipynb" or path.is_symlink() or any(part.startswith(".ipynb_checkpoints") for part in rel.parts):
-            continue
-        target = home / rel
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        elif path.is_file():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target)
+    for folder, dirs, names in os.walk(source, followlinks=False):
+        rel_folder = Path(folder).relative_to(source)
+        dirs[:] = [d for d in dirs if not d.startswith(".ipynb_checkpoints")
+                   and not os.path.islink(os.path.join(folder, d))]
+        (home / rel_folder).mkdir(parents=True, exist_ok=True)
+        for name in names:
+            path = Path(folder) / name
+            if path.suffix == ".ipynb" or path.is_symlink() or not path.is_file():
+                continue
+            if files >= COPY_MAX_FILES or size >= COPY_MAX_BYTES:
+                print(f"hesj sandbox: stopped copying {source} after {files} files ({size} bytes)", file=sys.stderr)
+                return
+            target = home / rel_folder / name
+            shutil.copyfile(path, target, follow_symlinks=False)
             files += 1
             size += target.stat().st_size
 
