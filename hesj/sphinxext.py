@@ -42,10 +42,10 @@ def write_index(app, exception):
     if root == "index" or (index.exists() and "hesj-front-door" not in index.read_text(encoding="utf-8")):
         return
     # the book's title (Jupyter Book puts _config.yml's title in html_title; Sphinx's project is unset),
-    # and its favicon, so a browser does not ask for a /favicon.ico that is not there
+    # and an empty inline icon: this page moves on at once, so a real icon's request would be cut
+    # off, and with no icon at all a browser asks for a /favicon.ico that is not there
     title = app.config.html_title or app.config.project
-    favicon = app.config.html_favicon and Path(str(app.config.html_favicon)).name
-    icon = f'\n<link rel="icon" href="_static/{html.escape(favicon)}">' if favicon else ""
+    icon = '\n<link rel="icon" href="data:,">'
     page = INDEX.format(lang=html.escape(app.config.language or "en"), target=f"{root}.html",
                         title=html.escape(title), icon=icon)
     index.write_text(page.replace("<head>", "<head>\n<!-- hesj-front-door -->", 1), encoding="utf-8")
