@@ -61,30 +61,27 @@ def slot_uid(slot: int | None = None) -> int:
 _isolation: str | None = None
 
 
-def _can_unshare() -> bool:
-    """Try a private mount namespace in a throw-away child (containers often forbid it)."""
+def _works_in_a_child(attempt) -> bool:
+    """Run ``attempt`` in a throw-away child process; True when it did not raise."""
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         try:
-            _unshare_mounts()
+            attempt()
             os._exit(0)
         except BaseException:
             os._exit(1)
     _, status = os.waitpid(pid, 0)
     return os.waitstatus_to_exitcode(status) == 0
+
+
+def _can_unshare() -> bool:
+    """Try a private mount namespace (containers often forbid it)."""
+    return _works_in_a_child(_unshare_mounts)
 
 
 def _can_unshare_user() -> bool:
     """Can this (unprivileged) account make a user and mount namespace? Most Linux systems allow it."""
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - runs in the child
-        try:
-            _unshare_user_mounts(os.getuid(), os.getgid())
-            os._exit(0)
-        except BaseException:
-            os._exit(1)
-    _, status = os.waitpid(pid, 0)
-    return os.waitstatus_to_exitcode(status) == 0
+    return _works_in_a_child(lambda: _unshare_user_mounts(os.getuid(), os.getgid()))
 
 
 ISOLATION_LEVELS = ("full", "private", "limits")
