@@ -34,17 +34,40 @@ def esc(text) -> str:
     return html.escape(str(text), quote=True)
 
 
-def discussion_questions(notebook: Path) -> list[str]:
-    """The numbered questions under the notebook's 'Discussion questions' heading."""
+QUESTION_HEADINGS = r"(?:Discussion questions|Questions for reflection and dialogue)"
+
+
+def _clean(item: str) -> str:
+    return " ".join(re.sub(r"\{[a-z:]+\}`([^`<]*)(?:<[^>]*>)?`", r"\1", item).split())
+
+
+def questions_by_segment(notebook: Path) -> dict[int | None, list[str]]:
+    """The numbered questions under every 'Discussion questions' or 'Questions for reflection and
+    dialogue' heading, keyed by the segment they sit in (None: before the first segment heading)."""
     import nbformat
 
     nb = nbformat.read(notebook, as_version=4)
     text = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
-    m = re.search(r"^#+\s*Discussion questions[^\n]*\n(.*?)(?=^#|\Z)", text, flags=re.M | re.S)
-    if not m:
-        return []
-    items = re.findall(r"^\s*\d+\.\s+(.+?)(?=^\s*\d+\.\s|\Z)", m.group(1), flags=re.M | re.S)
-    return [" ".join(re.sub(r"\{[a-z:]+\}`([^`<]*)(?:<[^>]*>)?`", r"\1", i).split()) for i in items]
+    out: dict[int | None, list[str]] = {}
+    segment = None
+    # split into heading-led blocks; a block runs to the next heading of any level
+    for block in re.split(r"(?=^#+\s)", text, flags=re.M):
+        head = block.split("\n", 1)[0]
+        m = re.match(r"^##\s+Segment\s+(\d+)\s*:", head)
+        if m:
+            segment = int(m.group(1))
+        elif re.match(r"^##\s", head):
+            segment = None  # a closing section after the segments
+        if re.match(r"^#+\s*" + QUESTION_HEADINGS, head):
+            body = block.split("\n", 1)[1] if "\n" in block else ""
+            items = re.findall(r"^\s*\d+\.\s+(.+?)(?=^\s*\d+\.\s|\Z)", body, flags=re.M | re.S)
+            out.setdefault(segment, []).extend(_clean(i) for i in items)
+    return out
+
+
+def discussion_questions(notebook: Path) -> list[str]:
+    """Every discussion question of a notebook, in order."""
+    return [q for qs in questions_by_segment(notebook).values() for q in qs]
 
 
 def render_worksheet(unit_id: str) -> str:
@@ -56,9 +79,11 @@ def render_worksheet(unit_id: str) -> str:
     parts = [f"<h1>{esc(title)}</h1>",
              f'<p class="note">{esc(_("Use this page on your own or in a learning group. Type your answers in the boxes and print the page, or print it blank and write by hand. Nothing you type here is saved or sent anywhere: this page has no script, and closing it discards what you typed. Every prompt can be skipped."))}</p>']
     n = 0
+    by_segment = questions_by_segment(REPO_ROOT / unit.notebook)
     for seg in unit.segments:
         prompts = [r for r in content.get("reflections") or [] if r.get("segment") == seg.id]
-        if not prompts:
+        questions = by_segment.get(seg.id, [])
+        if not prompts and not questions:
             continue
         parts.append(f"<h2>{esc(_('Segment {n}: {title}').format(n=seg.id, title=seg.title))}</h2>")
         for r in prompts:
@@ -66,10 +91,13 @@ def render_worksheet(unit_id: str) -> str:
             parts.append(f"<h3>{esc(_('Reflection {n}').format(n=n))}</h3><p>{esc(' '.join(r['prompt'].split()))}</p>"
                          f'<label for="r-{esc(r["id"])}">{esc(_("Your answer"))}</label>'
                          f'<textarea id="r-{esc(r["id"])}" rows="8"></textarea>')
-    questions = discussion_questions(REPO_ROOT / unit.notebook)
-    if questions:
+        if questions:
+            parts.append(f"<h3>{esc(_('Discussion questions for a learning group'))}</h3><ol>"
+                         + "".join(f"<li>{esc(q)}</li>" for q in questions) + "</ol>")
+    rest = [q for k, qs in by_segment.items() if k not in {s.id for s in unit.segments} for q in qs]
+    if rest:
         parts.append(f"<h2>{esc(_('Discussion questions for a learning group'))}</h2><ol>"
-                     + "".join(f"<li>{esc(q)}</li>" for q in questions) + "</ol>")
+                     + "".join(f"<li>{esc(q)}</li>" for q in rest) + "</ol>")
     return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">\n<link rel="icon" href="data:,">\n'
             f'<title>{esc(title)}</title>\n'
