@@ -4,6 +4,7 @@
     hesj setup-course          write the nbgrader configuration for a course directory
     hesj journal path|export|import|delete
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
+    hesj lexicon [--check]     write (or check) book/handbook/lexicon.md from the narrative lexicon
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj grade STEP            the instructor's grading steps (check, generate, release, collect,
                                autograde, todo, score, feedback, export, guide)
@@ -200,6 +201,25 @@ def cmd_glossary(args) -> int:
                            source="hesj/data/glossary.yml")
 
 
+def cmd_lexicon(args) -> int:
+    from .activities.narrative import NarrativeError, load_lexicon
+    from .lexicon_page import PAGE, missing_sources, render_page
+
+    try:
+        lexicon = load_lexicon()
+    except NarrativeError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    missing = missing_sources(lexicon, (REPO_ROOT / "references.bib").read_text(encoding="utf-8"))
+    if missing:
+        print("The narrative lexicon cites works that references.bib lacks; add them there: "
+              + "; ".join(missing), file=sys.stderr)
+        return 1
+    PAGE.parent.mkdir(parents=True, exist_ok=True)
+    return _generated_page(PAGE, render_page(lexicon), args.check, "hesj lexicon",
+                           source="hesj/data/narrative_lexicon.yml")
+
+
 def cmd_export_grades(args) -> int:
     from .grading.export import export_csv
 
@@ -314,6 +334,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("glossary", help="write book/glossary.md from hesj/data/glossary.yml")
     s.add_argument("--check", action="store_true", help="only check that the page is current")
     s.set_defaults(func=cmd_glossary)
+
+    s = sub.add_parser("lexicon", help="write book/handbook/lexicon.md from the narrative lab's cue lexicon")
+    s.add_argument("--check", action="store_true", help="only check that the page is up to date")
+    s.set_defaults(func=cmd_lexicon)
 
     s = sub.add_parser("export-grades", help="per-criterion CSV from an nbgrader gradebook")
     s.add_argument("db", help="gradebook.db path or database URL")

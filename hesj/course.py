@@ -339,7 +339,7 @@ def estimate_segments(notebook_path: Path | str) -> dict[int, dict]:
             if current is None:
                 opening_words += count_words(src)
                 continue
-            if re.search(r"^#{2,4}\s+Discussion questions", src, re.M):
+            if re.search(r"^#{2,4}\s+(?:Discussion questions|Questions for reflection and dialogue)", src, re.M):
                 in_discussion = True
             elif re.search(r"^#{2,4}\s+", src, re.M):
                 in_discussion = False
