@@ -44,6 +44,13 @@ def overview(unit_id: str):
     return _overview(unit_id)
 
 
+def course_index():
+    """A table of every unit and part of the course with its segments and minutes."""
+    from .display import course_index as _course_index
+
+    return _course_index()
+
+
 def key_terms(unit_id: str):
     from .display import key_terms as _key_terms
 
@@ -156,6 +163,20 @@ def power_map(**kwargs):
 def narrative_lab(**kwargs):
     """Narrative lab: find dominant-narrative cues in a text and reframe them (hesj.activities.narrative)."""
     return _activity("narrative", **kwargs)
+
+
+def share_reflection(group: str | None = None):
+    """Choose one saved reflection, edit the copy, preview it and send it to your learning group."""
+    from .groups.widgets import share_reflection as _share
+
+    return _share(group)
+
+
+def send_progress(group: str | None = None):
+    """Preview and send which segments you have completed to your group's facilitator (no text)."""
+    from .groups.widgets import send_progress as _send
+
+    return _send(group)
 
 
 def data(name: str):

@@ -5,6 +5,9 @@
     hesj journal path|export|import|delete
     hesj glossary [--check]    write (or check) book/glossary.md from the glossary data
     hesj lexicon [--check]     write (or check) book/handbook/lexicon.md from the narrative lexicon
+    hesj lessons [--check]     write (or check) book/facilitators/lesson-plans.md from the lesson plans
+    hesj outreach slides DIR | booklet FILE.pdf   the course presentation or booklet, built offline
+    hesj group ...             learning groups: create, packet, digest, progress (see hesj group -h)
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj grade STEP            the instructor's grading steps (check, generate, release, collect,
                                autograde, todo, score, feedback, export, guide)
@@ -220,6 +223,21 @@ def cmd_lexicon(args) -> int:
                            source="hesj/data/narrative_lexicon.yml")
 
 
+def cmd_outreach(args) -> int:
+    from . import outreach
+    from .errors import InputError
+
+    try:
+        if args.what == "slides":
+            print(f"wrote {outreach.write_presentation(args.out)} (reveal.js beside it; works offline)")
+        else:
+            print(f"wrote {outreach.write_booklet(args.out)} (tagged PDF/UA-1)")
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    return 0
+
+
 def cmd_export_grades(args) -> int:
     from .grading.export import export_csv
 
@@ -339,6 +357,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--check", action="store_true", help="only check that the page is up to date")
     s.set_defaults(func=cmd_lexicon)
 
+    s = sub.add_parser("outreach", help="the course presentation (slides) or the printable booklet (PDF)")
+    s.add_argument("what", choices=["slides", "booklet"])
+    s.add_argument("out", help="slides: a folder; booklet: the PDF file to write")
+    s.set_defaults(func=cmd_outreach)
+
     s = sub.add_parser("export-grades", help="per-criterion CSV from an nbgrader gradebook")
     s.add_argument("db", help="gradebook.db path or database URL")
     s.add_argument("output", help="CSV file to write")
@@ -370,8 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     from .grading.cli import add_parser as add_grade_parser
     from .hub_cli import add_parser as add_hub_parser
 
+    from .groups.cli import add_parser as add_group_parser
+
     add_grade_parser(sub)
     add_hub_parser(sub)
+    add_group_parser(sub)
 
     s = sub.add_parser("data", help="the course's data tables and their sources")
     s.add_argument("action", choices=["list", "show", "page"])

@@ -94,6 +94,24 @@ def overview(unit_id: str) -> Activity:
     return Activity(html=box(inner, _("Unit overview")))
 
 
+def course_index() -> Activity:
+    """Every published unit and part, with its segments, minutes and notebook, from the manifest."""
+    course = load_course()
+    rows = []
+    for u in course.complete_units:
+        segs = "".join(f"<li>{_('Segment')} {s.id}: {esc(s.title)} ({s.minutes} {_('minutes')})</li>"
+                       for s in u.segments)
+        rows.append(f"<tr><th scope=\"row\">{esc(u.series)} {u.number}: {esc(u.title)}</th>"
+                    f"<td><ul>{segs}</ul></td><td>{u.minutes}</td><td><code>{esc(u.notebook)}</code></td></tr>")
+    total = sum(u.minutes for u in course.complete_units)
+    inner = (f"<table><caption>{esc(_('The course: every unit and part, its segments and its notebook'))}</caption>"
+             f"<thead><tr><th scope=\"col\">{_('Unit or part')}</th><th scope=\"col\">{_('Segments')}</th>"
+             f"<th scope=\"col\">{_('Minutes')}</th><th scope=\"col\">{_('Notebook')}</th></tr></thead>"
+             f"<tbody>{''.join(rows)}</tbody></table>"
+             f"<p>{esc(_('In all: {n} units and parts, {h} hours and {m} minutes.').format(n=len(rows), h=total // 60, m=total % 60))}</p>")
+    return Activity(html=box(inner, _("Course index")))
+
+
 def key_terms(unit_id: str) -> Activity:
     """The unit's key terms with their glossary definitions."""
     u = load_course().unit(unit_id)

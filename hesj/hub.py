@@ -11,6 +11,8 @@ Layout under the prefix (default /opt/hesj; HESJ_HUB_PREFIX changes it):
                 formgrader switched off for learners
     proxy/      configurable-http-proxy, installed from the npm registry (deploy/hub/package.json)
     exchange/   nbgrader's shared exchange (learners submit, instructors release)
+    groups/     learning groups (hesj group create, run in the grading service): members send shared
+                reflections and progress into each group's inboxes; only the grading account reads them
     hub/        the hub's own database and cookie secret
     hub.env     settings read by deploy/hub/jupyterhub_config.py
 
@@ -172,7 +174,11 @@ def install(prefix: Path = DEFAULT_PREFIX, *, log=print) -> Path:
     _make_readable(prefix / "course")
     _make_readable(venv)
     _make_readable(proxy)
-    ensure_account(GRADER)
+    grader = ensure_account(GRADER)
+    groups = prefix / "groups"  # learning groups: the facilitator (the grading account) owns them
+    groups.mkdir(exist_ok=True)
+    os.chown(groups, grader.pw_uid, grader.pw_gid)
+    os.chmod(groups, 0o755)
     setup_grader(prefix)
     (prefix / ".installed").write_text(time.strftime("%Y-%m-%d %H:%M:%S"), encoding="utf-8")
     return prefix
@@ -281,6 +287,8 @@ def backup(target: Path | str, users: list[str], prefix: Path = DEFAULT_PREFIX) 
                     elif not path.name.endswith(("-wal", "-shm", "-journal")):
                         tar.add(str(path), arcname=str(path).lstrip("/"), recursive=False)
         tar.add(str(prefix / "exchange"), arcname=str(prefix / "exchange").lstrip("/"))
+        if (prefix / "groups").is_dir():
+            tar.add(str(prefix / "groups"), arcname=str(prefix / "groups").lstrip("/"))
     shutil.rmtree(tmp, ignore_errors=True)
     os.chmod(target, 0o600)
     return target

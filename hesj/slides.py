@@ -48,7 +48,6 @@ def export(unit_id: str, out_dir: Path | str, *, timeout: int = 300) -> Path:
     """Write the unit's deck and its reveal.js files into out_dir; return the deck's path."""
     import nbformat
     from nbclient import NotebookClient
-    from nbconvert import SlidesExporter
 
     course = load_course()
     try:
@@ -74,6 +73,13 @@ def export(unit_id: str, out_dir: Path | str, *, timeout: int = 300) -> Path:
     nb.metadata.pop("widgets", None)
     nb.metadata["title"] = f"{unit.series} {unit.number}: {unit.title}"
 
+    return write_deck(nb, out_dir, f"{unit_id}-slides.html")
+
+
+def write_deck(nb, out_dir: Path | str, filename: str) -> Path:
+    """Write a marked notebook as a reveal.js deck with reveal.js copied beside it (no network)."""
+    from nbconvert import SlidesExporter
+
     exporter = SlidesExporter(template_name="hesj_slides", extra_template_basedirs=[str(TEMPLATES)],
                               exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
                               reveal_url_prefix="reveal.js", reveal_theme="hesj")
@@ -86,6 +92,6 @@ def export(unit_id: str, out_dir: Path | str, *, timeout: int = 300) -> Path:
     shutil.copytree(STATIC / "reveal.js", assets)
     (assets / "dist" / "theme").mkdir(parents=True, exist_ok=True)
     shutil.copy(STATIC / "hesj-slides.css", assets / "dist" / "theme" / "hesj.css")
-    deck = out / f"{unit_id}-slides.html"
+    deck = out / filename
     deck.write_text(body, encoding="utf-8")
     return deck

@@ -142,9 +142,13 @@ def fix_pages(app, exception):
 def write_downloads(app, exception):
     if exception is not None or app.builder.format != "html":
         return
+    from . import outreach
     from .worksheets import write_downloads as write
 
     write(Path(app.outdir))
+    # the outreach deck and the printable booklet, built here with no network
+    outreach.write_presentation(Path(app.outdir) / "downloads" / "presentation")
+    outreach.write_booklet(Path(app.outdir) / "downloads" / "hesj-booklet.pdf")
 
 
 def setup_offline(app):

@@ -40,6 +40,8 @@ def test_every_part_of_the_program_is_listed():
 
 # the handbook's pages beside its chapter and notebook: the dialogue series guide and the lexicon
 HANDBOOK_PAGES = {"book/handbook/dialogue-guide", "book/handbook/lexicon"}
+# the one notebook that is not a unit: the orientation (a tour and an index of the units)
+ORIENTATION = {"notebooks/start-here.ipynb"}
 
 
 def test_toc_notebooks_book_and_assignments_agree_with_manifest():
@@ -56,11 +58,11 @@ def test_toc_notebooks_book_and_assignments_agree_with_manifest():
         assert u.chapter.removesuffix(".md") in toc, f"{u.chapter} missing from _toc.yml"
         assert (ROOT / "hesj" / "content" / f"{u.id}.yml").is_file()
     # nothing on disk or in the toc that the manifest does not know about
-    assert {str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb")} == listed_notebooks
+    assert {str(p.relative_to(ROOT)) for p in (ROOT / "notebooks").glob("*.ipynb")} == listed_notebooks | ORIENTATION
     assert {str(p.relative_to(ROOT)) for p in (ROOT / "assignments").iterdir() if p.is_dir()} == listed_assignments
     unit_pages = {f for f in toc if f.startswith("notebooks/") or f.startswith(("book/rhi/", "book/hesj101/",
                                                                                 "book/handbook/"))}
-    assert unit_pages == {p.removesuffix(".ipynb") for p in listed_notebooks} | {
+    assert unit_pages == {p.removesuffix(".ipynb") for p in listed_notebooks | ORIENTATION} | {
         p.removesuffix(".md") for p in listed_chapters} | HANDBOOK_PAGES
     chapters_on_disk = {str(p.relative_to(ROOT)) for d in ("rhi", "hesj101", "handbook")
                         for p in (ROOT / "book" / d).glob("*.md")}

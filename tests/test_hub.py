@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -192,6 +193,62 @@ def test_a_learner_cannot_reach_another_learners_work(hub):
             assert p in result["refused"]
     finally:
         k.close()
+
+
+def test_a_learning_group_shares_through_inboxes_only_the_facilitator_reads(hub):
+    """The facilitator makes a group in the grading service; Ana and Ben share a reflection and send
+    progress from their own kernels; neither can list the inbox or read the roster; the digest and
+    the progress table (built as the grading account) hold what they sent; Ana withdraws hers."""
+    roster = f"id,first_name,last_name,email,division,role\n{ANA},Ana,D,,Nursing,nurse\n{BEN},Ben,L,,Epi,analyst\n"
+    g = grader_kernel(hub)
+    try:
+        g.ok(f"open('/tmp/roster.csv', 'w').write({roster!r})\nfrom hesj.cli import main\n"
+             "assert main(['group', 'create', 'team', '--roster', '/tmp/roster.csv']) == 0")
+    finally:
+        g.close()
+    share = ("from hesj.journal import Journal\nfrom hesj.groups import store\n"
+             "from hesj.groups.share import ShareModel\nfrom hesj.groups.progress import ProgressModel\n"
+             "j = Journal()\nj.save('rhi-1', 'inequity-test', {text!r}, prompt='p')\n"
+             "m = ShareModel(store.group('team'), j)\nm.select('rhi-1', 'inequity-test')\n"
+             "m.show_name, m.name = {show!r}, {name!r}\nm.send()\nProgressModel(store.group('team'), j).send()\n"
+             "import os\nfor probe in ('inbox', 'progress', 'group.yml'):\n"
+             "    try:\n"
+             "        p = os.path.join(store.group('team').folder, probe)\n"
+             "        print(probe, 'READ', os.listdir(p) if os.path.isdir(p) else open(p).read()[:20])\n"
+             "    except PermissionError:\n"
+             "        print(probe, 'REFUSED')\n")
+    for user, text, show, name in ((ANA, "ANA-SHARED-TEXT <script>x</script>", False, ""),
+                                   (BEN, "BEN-SHARED-TEXT", True, "Ben L.")):
+        k = learner_kernel(hub, user)
+        try:
+            out = k.ok(share.format(text=text, show=show, name=name))["stdout"]
+            assert out.count("REFUSED") == 3, out
+        finally:
+            k.close()
+    g = grader_kernel(hub)
+    try:
+        out = g.ok("from hesj.groups import store\nfrom hesj.groups.digest import build_digest\n"
+                   "from hesj.groups.progress import progress_report\n"
+                   "d = build_digest(store.group('team'))\nprint(d.to_html())\nprint('SKIPPED', d.skipped)\n"
+                   "print(progress_report(store.group('team')).to_csv())")["stdout"]
+    finally:
+        g.close()
+    assert "ANA-SHARED-TEXT &lt;script&gt;" in out and "BEN-SHARED-TEXT" in out and "(Ben L.)" in out
+    assert "(Anonymous)" in out and "SKIPPED []" in out
+    assert re.search(rf"{ANA},Ana D,Nursing,nurse,20\d\d-", out), out  # her progress arrived, sent by her own account
+    k = learner_kernel(hub, ANA)
+    try:
+        k.ok("from hesj.journal import Journal\nfrom hesj.groups import store\nfrom hesj.groups.share import ShareModel\n"
+             "assert ShareModel(store.group('team'), Journal()).withdraw('rhi-1', 'inequity-test')")
+    finally:
+        k.close()
+    g = grader_kernel(hub)
+    try:
+        out = g.ok("from hesj.groups import store\nfrom hesj.groups.digest import build_digest\n"
+                   "print(build_digest(store.group('team')).to_html())")["stdout"]
+    finally:
+        g.close()
+    assert "ANA-SHARED-TEXT" not in out and "BEN-SHARED-TEXT" in out
 
 
 def test_backup_and_restore_bring_back_journals_and_the_gradebook(hub, tmp_path):

@@ -69,7 +69,9 @@ c.JupyterHub.spawner_class = "localprocess"
 c.Spawner.cmd = [str(venv / "bin" / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab/tree/notebooks"
-c.Spawner.environment = {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin"}
+# HESJ_GROUPS_DIR: learning groups' shared inboxes (members write, only the facilitator reads)
+c.Spawner.environment = {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+                         "HESJ_GROUPS_DIR": str(prefix / "groups")}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 
@@ -94,6 +96,7 @@ c.JupyterHub.services = [{
     "environment": {
         "PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
         "HESJ_HOME": str(grader_home / ".hesj"),
+        "HESJ_GROUPS_DIR": str(prefix / "groups"),
         "JUPYTER_CONFIG_PATH": str(grader_home / ".hesj" / "jupyter-config"),
         "JUPYTERHUB_DEFAULT_URL": "/lab",
     },

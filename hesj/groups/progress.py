@@ -1,0 +1,196 @@
+"""Progress for a learning group: the learner sends completion events; the facilitator reads them.
+
+The learner's side (:class:`ProgressModel`) works out completed segments in the learner's own
+kernel (``hesj.completion``), shows exactly what will be sent, and sends it only when asked. The
+event holds segment numbers and check counts, never any text a learner wrote.
+
+The facilitator's side (:func:`progress_report`) reads those events and, if asked, nbgrader's
+gradebook (which assignments each member submitted, and their scores). It never opens a journal,
+and never reads the text of a reflection or a submission.
+"""
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+import secrets
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from ..completion import completed_segments, segment_statuses
+from ..course import load_course
+from ..errors import InputError
+from .roster import Member, csv_cell
+from .share import learner_id
+from .store import Group, owner_name, read_event, write_event
+
+FORMAT = "hesj-progress/1"
+
+
+class ProgressModel:
+    """What the learner would send, before they send it."""
+
+    def __init__(self, group: Group, journal=None, learner: str | None = None):
+        from ..journal import Journal
+
+        self.group = group
+        self.journal = journal or Journal()
+        self.learner = learner or learner_id()
+
+    def event(self) -> dict:
+        statuses = segment_statuses(self.journal)
+        checks = {}
+        for s in statuses:
+            c = checks.setdefault(s.unit, {"questions": 0, "answered": 0, "correct": 0})
+            c["questions"] += s.questions
+            c["answered"] += s.answered
+            c["correct"] += s.correct
+        return {"format": FORMAT, "group": self.group.name, "learner": self.learner,
+                "segments": completed_segments(self.journal),
+                "checks": {u: c for u, c in checks.items() if c["answered"]}}
+
+    def preview(self) -> str:
+        e = self.event()
+        course = load_course()
+        lines = [f"Group: {e['group']}", f"Your id: {e['learner']}",
+                 "Segments completed (every knowledge-check question answered):"]
+        if not e["segments"]:
+            lines.append("  none yet")
+        for unit, segs in e["segments"].items():
+            u = course.unit(unit)
+            lines.append(f"  {u.series} {u.number}, {u.title}: segment{'s' if len(segs) > 1 else ''} "
+                         + ", ".join(map(str, segs)) + f" of {len(u.segments)}")
+        for unit, c in e["checks"].items():
+            lines.append(f"  {unit} knowledge checks: {c['answered']} of {c['questions']} answered, "
+                         f"{c['correct']} right")
+        lines.append("No text you wrote is sent.")
+        return "\n".join(lines)
+
+    def send(self) -> str:
+        e = self.event()
+        e["sent_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        # one file per send; the newest counts. A random part keeps other members from guessing the name.
+        name = f"{self.learner}--{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(8)}.json"
+        write_event(self.group.progress, name, e)
+        return name
+
+
+@dataclass
+class MemberProgress:
+    member: Member
+    segments: dict[str, list[int]] = field(default_factory=dict)
+    checks: dict[str, dict] = field(default_factory=dict)
+    sent_at: str = ""
+    submitted: dict[str, float | None] = field(default_factory=dict)  # assignment -> score (None: not graded)
+
+
+@dataclass
+class ProgressReport:
+    group: str
+    rows: list[MemberProgress]
+    units: list
+    skipped: list[str]
+
+    def table(self) -> list[dict]:
+        out = []
+        for r in self.rows:
+            row = {"id": r.member.id, "name": r.member.name, "division": r.member.division,
+                   "role": r.member.role, "last sent": r.sent_at or "never"}
+            for u in self.units:
+                done = len(r.segments.get(u.id, []))
+                row[f"{u.id} segments"] = f"{done}/{len(u.segments)}"
+                if u.id in r.submitted:
+                    s = r.submitted[u.id]
+                    row[f"{u.id} assignment"] = "submitted" if s is None else f"submitted, score {s:g}"
+                else:
+                    row[f"{u.id} assignment"] = ""
+            out.append(row)
+        return out
+
+    def to_csv(self) -> str:
+        rows = self.table()
+        buf = io.StringIO()
+        if rows:
+            w = csv.writer(buf)
+            w.writerow(list(rows[0]))
+            for r in rows:
+                w.writerow([csv_cell(v) for v in r.values()])
+        return buf.getvalue()
+
+    def to_html(self) -> str:
+        esc = lambda s: html.escape(str(s), quote=True)  # noqa: E731
+        rows = self.table()
+        head = "".join(f'<th scope="col">{esc(k)}</th>' for k in (rows[0] if rows else {"id": 0}))
+        body = "".join("<tr>" + "".join((f'<th scope="row">{esc(v)}</th>' if i == 0 else f"<td>{esc(v)}</td>")
+                                        for i, v in enumerate(r.values())) + "</tr>" for r in rows)
+        notes = "".join(f"<li>{esc(s)}</li>" for s in self.skipped)
+        title = f"Progress: {self.group}"
+        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+                '<link rel="icon" href="data:,"><style>body{font-family:system-ui,sans-serif;color:#1a1a1a;'
+                'background:#fff;margin:1.5rem}table{border-collapse:collapse}th,td{border:1px solid #595959;'
+                'padding:0.25rem 0.5rem;text-align:left}</style></head><body><main>'
+                f"<h1>{esc(title)}</h1><p>Segments count as completed when the member answered every "
+                "knowledge-check question in them, as the member last chose to send. Assignments come from "
+                "the gradebook. No reflection text is read.</p>"
+                f"<table><caption>{esc(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+                + (f"<h2>Files not used</h2><ul>{notes}</ul>" if notes else "") + "</main></body></html>\n")
+
+
+_FILE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})--[0-9T]+-[0-9a-f]+\.json$")
+
+
+def progress_report(group: Group, *, gradebook_url: str | None = None) -> ProgressReport:
+    members = group.members()
+    by_id = {m.id: MemberProgress(m) for m in members}
+    course = load_course()
+    units = list(course.complete_units)
+    valid = {u.id: {s.id for s in u.segments} for u in units}
+    skipped = []
+    newest: dict[str, tuple[str, dict]] = {}
+    for path in sorted(group.progress.iterdir()) if group.progress.is_dir() else []:
+        if path.name.startswith("."):
+            continue
+        m = _FILE.match(path.name)
+        if not m or m.group(1) not in by_id:
+            skipped.append(f"{path.name}: not from a member of this group")
+            continue
+        owner = owner_name(path)
+        if owner is not None and owner != m.group(1):
+            skipped.append(f"{path.name}: sent by account {owner}, not by {m.group(1)}")
+            continue
+        try:
+            e = read_event(path)
+            if e.get("format") != FORMAT or e.get("learner") != m.group(1):
+                raise InputError(f"{path.name}: not a progress event from {m.group(1)}")
+            segs = {u: sorted({int(s) for s in v if int(s) in valid[u]})
+                    for u, v in (e.get("segments") or {}).items() if u in valid}
+            checks = {u: {k: int(c.get(k, 0)) for k in ("questions", "answered", "correct")}
+                      for u, c in (e.get("checks") or {}).items() if u in valid and isinstance(c, dict)}
+            sent_at = str(e.get("sent_at", ""))[:32]
+        except (InputError, OSError, TypeError, ValueError, AttributeError) as exc:
+            skipped.append(f"{path.name}: {exc}" if isinstance(exc, InputError) else f"{path.name}: malformed")
+            continue
+        if m.group(1) not in newest or path.name > newest[m.group(1)][0]:
+            newest[m.group(1)] = (path.name, {"segments": segs, "checks": checks, "sent_at": sent_at})
+    for mid, (_, e) in newest.items():
+        r = by_id[mid]
+        r.segments, r.checks, r.sent_at = e["segments"], e["checks"], e["sent_at"]
+    if gradebook_url:
+        _add_gradebook(by_id, gradebook_url)
+    return ProgressReport(group.name, list(by_id.values()), units, skipped)
+
+
+def _add_gradebook(by_id: dict[str, MemberProgress], db_url: str) -> None:
+    """Which assignments each member submitted, and the total score once graded (no answer text)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(db_url) as gb:
+        for a in gb.assignments:
+            for mid, r in by_id.items():
+                try:
+                    sub = gb.find_submission(a.name, mid)
+                except MissingEntry:
+                    continue
+                graded = all(n.needs_manual_grade is False for n in sub.notebooks)
+                r.submitted[a.name] = float(sub.score) if graded else None
