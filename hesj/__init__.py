@@ -179,6 +179,55 @@ def send_progress(group: str | None = None):
     return _send(group)
 
 
+def reaction(unit_id: str, segment: int):
+    """The three-question survey at the end of a segment (saved to your journal)."""
+    from .evaluation import reaction as _reaction
+
+    return _reaction(unit_id, segment)
+
+
+def confidence(phase: str):
+    """The self-rated confidence assessment: phase 'pre' (before the course) or 'post' (after it)."""
+    from .evaluation import confidence as _confidence
+
+    return _confidence(phase)
+
+
+def action_plan():
+    """Your action plan, and its check-in about 90 days later (kept in your journal)."""
+    from .evaluation import action_plan as _action_plan
+
+    return _action_plan()
+
+
+def send_evaluation(group: str | None = None):
+    """Preview and send your evaluation ratings (numbers only) to your group's facilitator."""
+    from .evaluation import send_evaluation as _send
+
+    return _send(group)
+
+
+def local(unit_id: str):
+    """Your health department's own cases, resources and contacts for this unit (from local/), if any."""
+    from .local_material import show_unit
+
+    return show_unit(unit_id)
+
+
+def local_page():
+    """All of your health department's local material (the book's local page)."""
+    from .local_material import show_all
+
+    return show_all()
+
+
+def local_data(name: str):
+    """A data table your health department added in local/, marked as local."""
+    from .local_material import load_data
+
+    return load_data(name)
+
+
 def data(name: str):
     """A course data table as a pandas DataFrame, with its source in ``df.attrs['provenance']``."""
     from .datasets import load

@@ -7,6 +7,10 @@
     hesj lexicon [--check]     write (or check) book/handbook/lexicon.md from the narrative lexicon
     hesj lessons [--check]     write (or check) book/facilitators/lesson-plans.md from the lesson plans
     hesj outreach slides DIR | booklet FILE.pdf   the course presentation or booklet, built offline
+    hesj competencies [--check]   write (or check) the competency matrix and core paths page
+    hesj certificate --name NAME  your certificate of completion, from your own journal
+    hesj ce-kit UNIT              the continuing-education packet for one unit (schema-checked)
+    hesj report GROUP...          completion and evaluation for leadership, groups under 5 suppressed
     hesj group ...             learning groups: create, packet, digest, progress (see hesj group -h)
     hesj export-grades DB OUT  per-criterion CSV from an nbgrader gradebook
     hesj grade STEP            the instructor's grading steps (check, generate, release, collect,
@@ -238,6 +242,82 @@ def cmd_outreach(args) -> int:
     return 0
 
 
+def cmd_competencies(args) -> int:
+    from .competencies import PAGE, check_framework, render_page
+
+    problems = check_framework()
+    if problems:
+        print("hesj/course.yml and hesj/data/core_competencies.yml disagree: " + "; ".join(problems), file=sys.stderr)
+        return 1
+    PAGE.parent.mkdir(parents=True, exist_ok=True)
+    return _generated_page(PAGE, render_page(), args.check, "hesj competencies", source="hesj/course.yml")
+
+
+def cmd_certificate(args) -> int:
+    from .certificate import write_certificate
+    from .errors import InputError
+
+    try:
+        page, pdf = write_certificate(args.name, args.out, units=args.units or None)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"wrote {page} and {pdf}")
+    return 0
+
+
+def cmd_cekit(args) -> int:
+    from .cekit import write_kit
+    from .errors import InputError
+
+    try:
+        out = write_kit(args.unit, args.out or f"ce-kit-{args.unit}")
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(f"wrote {out}/ce-kit.json, ce-kit.md, ce-kit.html and certificate-template.html (checked against the schema)")
+    return 0
+
+
+def cmd_report(args) -> int:
+    from .errors import InputError
+    from .groups import store
+    from .report import build_report, to_csv, to_html
+
+    try:
+        groups = [store.group(g, args.root) for g in args.groups]
+        rows = build_report(groups)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    except PermissionError as exc:
+        print(f"Permission denied: {exc.filename}. Run this as the groups' facilitator.", file=sys.stderr)
+        return 1
+    if args.csv:
+        sys.stdout.write(to_csv(rows))
+        return 0
+    out = Path(args.out or "hesj-report.html")
+    out.write_text(to_html(rows, "Course report: " + ", ".join(args.groups)), encoding="utf-8")
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_subset(args) -> int:
+    """Print the jupyter-book options for a board-approved subset (nothing for the whole course)."""
+    from .errors import InputError
+    from .subset import prepare
+
+    try:
+        paths = prepare(args.out)
+    except InputError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    if paths:
+        config, toc = paths
+        print(f"--config {config} --toc {toc}")
+    return 0
+
+
 def cmd_export_grades(args) -> int:
     from .grading.export import export_csv
 
@@ -361,6 +441,32 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("what", choices=["slides", "booklet"])
     s.add_argument("out", help="slides: a folder; booklet: the PDF file to write")
     s.set_defaults(func=cmd_outreach)
+
+    s = sub.add_parser("competencies", help="write book/adopting/competencies.md (matrix and core paths)")
+    s.add_argument("--check", action="store_true", help="only check that the page is up to date")
+    s.set_defaults(func=cmd_competencies)
+
+    s = sub.add_parser("certificate", help="your certificate of completion (HTML and tagged PDF), from your journal")
+    s.add_argument("--name", required=True, help="the name to print, e.g. \"Ana Díaz\"")
+    s.add_argument("--out", default="certificate", help="the folder to write (default: ./certificate)")
+    s.add_argument("--units", nargs="*", help="only these units (default: every unit you completed)")
+    s.set_defaults(func=cmd_certificate)
+
+    s = sub.add_parser("ce-kit", help="the packet an accredited continuing-education provider asks for, for one unit")
+    s.add_argument("unit", help="a unit id, e.g. rhi-1")
+    s.add_argument("--out", help="the folder to write (default: ce-kit-UNIT)")
+    s.set_defaults(func=cmd_cekit)
+
+    s = sub.add_parser("report", help="completion and evaluation by unit, division and role; small groups suppressed")
+    s.add_argument("groups", nargs="+", help="one or more learning groups")
+    s.add_argument("--root", help="the folder that holds groups (default: $HESJ_GROUPS_DIR or ~/hesj-groups)")
+    s.add_argument("--csv", action="store_true", help="print CSV instead of writing HTML")
+    s.add_argument("--out", help="the HTML file to write (default: hesj-report.html)")
+    s.set_defaults(func=cmd_report)
+
+    s = sub.add_parser("subset", help="the book options for only the units in local/local.yml approved_units")
+    s.add_argument("--out", help="where to write the subset's _toc.yml and _config.yml (default: _build/subset)")
+    s.set_defaults(func=cmd_subset)
 
     s = sub.add_parser("export-grades", help="per-criterion CSV from an nbgrader gradebook")
     s.add_argument("db", help="gradebook.db path or database URL")

@@ -46,6 +46,8 @@ class Segment:
     id: int
     title: str
     minutes: int
+    domains: tuple[int, ...] = ()  # Core Competencies domains the segment builds, strongest first
+    tiers: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,7 @@ class Unit:
     key_terms: tuple[str, ...] = ()
     competencies: tuple[Competency, ...] = ()
     segments: tuple[Segment, ...] = ()
+    assessment_domains: tuple[int, ...] = ()  # domains its knowledge checks and assignment assess
 
     @property
     def complete(self) -> bool:
@@ -87,6 +90,7 @@ class Course:
     competency_domains: dict[int, str]
     tiers: dict[int, str]
     units: tuple[Unit, ...] = field(default=())
+    core_paths: dict = field(default_factory=dict)  # tier -> CorePath
 
     def unit(self, unit_id: str) -> Unit:
         for u in self.units:
@@ -97,7 +101,22 @@ class Course:
 
     @property
     def complete_units(self) -> tuple[Unit, ...]:
-        return tuple(u for u in self.units if u.complete)
+        """Published units; while a board-approved subset is built (HESJ_APPROVED_UNITS), only those."""
+        import os
+
+        approved = {x.strip() for x in os.environ.get("HESJ_APPROVED_UNITS", "").split(",") if x.strip()}
+        return tuple(u for u in self.units if u.complete and (not approved or u.id in approved))
+
+
+@dataclass(frozen=True)
+class CorePath:
+    tier: int
+    rationale: str
+    segments: tuple[tuple[str, int], ...]  # (unit id, segment id)
+    minutes: int
+
+
+CORE_PATH_MAX_MINUTES = 360
 
 
 def _req(d: dict, key: str, where: str):
@@ -152,7 +171,13 @@ def parse_course(data: dict) -> Course:
             kw["competencies"] = tuple(comps)
             segs = []
             for n, s in enumerate(_req(raw, "segments", where), start=1):
-                seg = Segment(int(s["id"]), str(s["title"]), int(s["minutes"]))
+                sc = tuple(int(x) for x in s.get("domains") or ())
+                if any(x not in domains for x in sc):
+                    raise ManifestError(f"{where}: segment {n}: domains must be drawn from {sorted(domains)}.")
+                st = tuple(int(t) for t in s.get("tiers") or ())
+                if any(t not in tiers for t in st):
+                    raise ManifestError(f"{where}: segment {n}: tiers must be drawn from {sorted(tiers)}.")
+                seg = Segment(int(s["id"]), str(s["title"]), int(s["minutes"]), sc, st)
                 if seg.id != n:
                     raise ManifestError(f"{where}: segments must be numbered 1, 2, 3, ... in order.")
                 if not 0 < seg.minutes <= max_minutes:
@@ -162,12 +187,35 @@ def parse_course(data: dict) -> Course:
                     )
                 segs.append(seg)
             kw["segments"] = tuple(segs)
+            ac = tuple(int(x) for x in raw.get("assessment_domains") or ())
+            if any(x not in domains for x in ac):
+                raise ManifestError(f"{where}: assessment_domains must be drawn from {sorted(domains)}.")
+            kw["assessment_domains"] = ac
         elif any(raw.get(k) for k in ("notebook", "chapter", "assignment")):
             raise ManifestError(
                 f"{where}: a planned unit is not published; remove notebook/chapter/assignment "
                 "or set status: complete."
             )
         units.append(Unit(**kw))
+    by_id = {u.id: u for u in units}
+    paths = {}
+    for tier, raw in (data.get("core_paths") or {}).items():
+        where = f"course.yml: core_paths: tier {tier}"
+        if int(tier) not in tiers:
+            raise ManifestError(f"{where}: tiers are {sorted(tiers)}.")
+        refs, minutes = [], 0
+        for ref in _req(raw, "segments", where):
+            m = re.match(r"^([a-z0-9-]+):(\d+)$", str(ref))
+            u = by_id.get(m.group(1)) if m else None
+            seg = next((s for s in u.segments if s.id == int(m.group(2))), None) if u else None
+            if seg is None:
+                raise ManifestError(f"{where}: {ref!r} is not a published segment (write it as unit-id:number).")
+            refs.append((u.id, seg.id))
+            minutes += seg.minutes
+        if minutes > CORE_PATH_MAX_MINUTES:
+            raise ManifestError(f"{where}: the path takes {minutes} minutes; a core path takes at most "
+                                f"{CORE_PATH_MAX_MINUTES} (6 hours). Drop a segment.")
+        paths[int(tier)] = CorePath(int(tier), str(raw.get("rationale", "")), tuple(refs), minutes)
     return Course(
         id=str(_req(c, "id", "course.yml: course")),
         title=str(_req(c, "title", "course.yml: course")),
@@ -175,6 +223,7 @@ def parse_course(data: dict) -> Course:
         competency_domains=domains,
         tiers=tiers,
         units=tuple(units),
+        core_paths=paths,
     )
 
 

@@ -51,8 +51,41 @@ def write_index(app, exception):
     index.write_text(page.replace("<head>", "<head>\n<!-- hesj-front-door -->", 1), encoding="utf-8")
 
 
+def not_offered(app, env, node, contnode):
+    """In a build of approved units only, a link to a unit that is not offered becomes plain text."""
+    from docutils import nodes
+
+    excluded = set(app.config.hesj_excluded_docs or ())
+    if not excluded or node.get("reftype") not in ("doc", "myst", "any"):
+        return None
+    import posixpath
+
+    target = str(node.get("reftarget", "")).split("#")[0]
+    for ext in (".md", ".ipynb", ".html"):
+        target = target.removesuffix(ext)
+    doc = target.lstrip("/") if target.startswith("/") else posixpath.normpath(
+        posixpath.join(posixpath.dirname(node.get("refdoc", "")), target))
+    if doc not in excluded:
+        return None
+    return nodes.inline("", f"{contnode.astext()} (not offered here)")
+
+
+def approved_only(app, config):
+    """Course.complete_units lists only the approved units while a subset is built."""
+    excluded = set(config.hesj_excluded_docs or ())
+    if excluded:
+        from .course import load_course
+
+        keep = [u.id for u in load_course().complete_units
+                if str(Path(u.chapter).with_suffix("")) not in excluded]
+        os.environ["HESJ_APPROVED_UNITS"] = ",".join(keep)
+
+
 def setup(app):
     os.environ["HESJ_STATIC"] = "1"
+    app.add_config_value("hesj_excluded_docs", [], "env")
+    app.connect("config-inited", approved_only)
+    app.connect("missing-reference", not_offered)
     app.connect("build-finished", write_index, priority=100)
     setup_offline(app)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

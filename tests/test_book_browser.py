@@ -24,6 +24,47 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def serve(html: Path):
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(html)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="module")
+def subset_book(tmp_path_factory):
+    """A strict build of only the units a board approved (three of them), served from 127.0.0.1."""
+    out = tmp_path_factory.mktemp("subset")
+    env = dict(os.environ, HESJ_APPROVED_UNITS="rhi-1,rhi-4,hesj101-2", HESJ_HOME=str(out / "home"))
+    env.pop("HESJ_STATIC", None)
+    bindir = Path(sys.executable).parent
+    opts = subprocess.run([str(bindir / "hesj"), "subset", "--out", str(out / "cfg")], env=env, capture_output=True,
+                          text=True, check=True).stdout.split()
+    proc = subprocess.run([str(bindir / "jupyter-book"), "build", str(ROOT), "--path-output", str(out), "-n", "-W",
+                           "--keep-going", *opts], cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200)
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    html = out / "_build" / "html"
+    server = serve(html)
+    yield {"html": html, "base": f"http://127.0.0.1:{server.server_address[1]}"}
+    server.shutdown()
+
+
+def test_a_board_approved_subset_builds_strictly_and_passes_the_browser_checks(subset_book, browser):
+    html = subset_book["html"]
+    built = set(pages(html))
+    assert "book/rhi/unit-1.html" in built and "notebooks/rhi-4-root-causes.html" in built
+    assert "book/rhi/unit-2.html" not in built and not any(p.startswith("book/handbook/") for p in built)
+    assert {p.name for p in (html / "downloads").glob("*-worksheet.html")} == {
+        "rhi-1-worksheet.html", "rhi-4-worksheet.html", "hesj101-2-worksheet.html"}
+    start = (html / "book" / "orientation" / "start-here.html").read_text(encoding="utf-8")
+    assert "(not offered here)" in start  # a link to a unit the board did not approve is plain text
+    check_every_page(subset_book, browser)
+    check_links(html)
+
+
 @pytest.fixture(scope="module")
 def book(built_book):
     """The shared strict build (tests/conftest.py), served from 127.0.0.1."""
@@ -45,6 +86,10 @@ def pages(html: Path) -> list[str]:
 
 
 def test_every_page_loads_offline_cleanly_and_passes_axe(book, browser):
+    check_every_page(book, browser)
+
+
+def check_every_page(book, browser):
     problems = []
     for rel in pages(book["html"]):
         page = browser.new_page(viewport={"width": 1280, "height": 900})
@@ -141,7 +186,10 @@ class Links(HTMLParser):
 
 
 def test_no_broken_internal_links_or_anchors(book):
-    html = book["html"]
+    check_links(book["html"])
+
+
+def check_links(html):
     parsed = {}
     for rel in pages(html):
         p = Links()

@@ -71,7 +71,8 @@ c.Spawner.notebook_dir = "~"
 c.Spawner.default_url = "/lab/tree/notebooks"
 # HESJ_GROUPS_DIR: learning groups' shared inboxes (members write, only the facilitator reads)
 c.Spawner.environment = {"PATH": f"{venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
-                         "HESJ_GROUPS_DIR": str(prefix / "groups")}
+                         "HESJ_GROUPS_DIR": str(prefix / "groups"),
+                         "HESJ_LOCAL_DIR": str(prefix / "course" / "local")}  # the department's local/ material
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 

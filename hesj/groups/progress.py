@@ -18,7 +18,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from ..completion import completed_segments, segment_statuses
+from ..completion import Record, record_from_event, record_from_journal, record_to_event, unit_completion
 from ..course import load_course
 from ..errors import InputError
 from .roster import Member, csv_cell
@@ -39,16 +39,8 @@ class ProgressModel:
         self.learner = learner or learner_id()
 
     def event(self) -> dict:
-        statuses = segment_statuses(self.journal)
-        checks = {}
-        for s in statuses:
-            c = checks.setdefault(s.unit, {"questions": 0, "answered": 0, "correct": 0})
-            c["questions"] += s.questions
-            c["answered"] += s.answered
-            c["correct"] += s.correct
         return {"format": FORMAT, "group": self.group.name, "learner": self.learner,
-                "segments": completed_segments(self.journal),
-                "checks": {u: c for u, c in checks.items() if c["answered"]}}
+                **record_to_event(record_from_journal(self.journal))}
 
     def preview(self) -> str:
         e = self.event()
@@ -64,6 +56,9 @@ class ProgressModel:
         for unit, c in e["checks"].items():
             lines.append(f"  {unit} knowledge checks: {c['answered']} of {c['questions']} answered, "
                          f"{c['correct']} right")
+        for unit, segs in e["evaluated"].items():
+            lines.append(f"  {unit} end-of-segment surveys saved (whether saved, not your answers): segments "
+                         + ", ".join(map(str, segs)))
         lines.append("No text you wrote is sent.")
         return "\n".join(lines)
 
@@ -79,8 +74,7 @@ class ProgressModel:
 @dataclass
 class MemberProgress:
     member: Member
-    segments: dict[str, list[int]] = field(default_factory=dict)
-    checks: dict[str, dict] = field(default_factory=dict)
+    record: Record = field(default_factory=Record)
     sent_at: str = ""
     submitted: dict[str, float | None] = field(default_factory=dict)  # assignment -> score (None: not graded)
 
@@ -98,8 +92,9 @@ class ProgressReport:
             row = {"id": r.member.id, "name": r.member.name, "division": r.member.division,
                    "role": r.member.role, "last sent": r.sent_at or "never"}
             for u in self.units:
-                done = len(r.segments.get(u.id, []))
-                row[f"{u.id} segments"] = f"{done}/{len(u.segments)}"
+                c = unit_completion(r.record, u)
+                row[f"{u.id} segments"] = f"{c.segments_done}/{c.segments}"
+                row[f"{u.id} complete"] = "yes" if c.complete else "no"
                 if u.id in r.submitted:
                     s = r.submitted[u.id]
                     row[f"{u.id} assignment"] = "submitted" if s is None else f"submitted, score {s:g}"
@@ -131,8 +126,10 @@ class ProgressReport:
                 'background:#fff;margin:1.5rem}table{border-collapse:collapse}th,td{border:1px solid #595959;'
                 'padding:0.25rem 0.5rem;text-align:left}</style></head><body><main>'
                 f"<h1>{esc(title)}</h1><p>Segments count as completed when the member answered every "
-                "knowledge-check question in them, as the member last chose to send. Assignments come from "
-                "the gradebook. No reflection text is read.</p>"
+                "knowledge-check question in them, as the member last chose to send. A unit is complete when "
+                "every segment is done, at least 80% of its knowledge-check questions are right and its "
+                "end-of-segment surveys are saved. Assignments come from the gradebook. No reflection text "
+                "is read.</p>"
                 f"<table><caption>{esc(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
                 + (f"<h2>Files not used</h2><ul>{notes}</ul>" if notes else "") + "</main></body></html>\n")
 
@@ -165,6 +162,8 @@ def progress_report(group: Group, *, gradebook_url: str | None = None) -> Progre
                 raise InputError(f"{path.name}: not a progress event from {m.group(1)}")
             segs = {u: sorted({int(s) for s in v if int(s) in valid[u]})
                     for u, v in (e.get("segments") or {}).items() if u in valid}
+            evaluated = {u: sorted({int(s) for s in v if int(s) in valid[u]})
+                         for u, v in (e.get("evaluated") or {}).items() if u in valid}
             checks = {u: {k: int(c.get(k, 0)) for k in ("questions", "answered", "correct")}
                       for u, c in (e.get("checks") or {}).items() if u in valid and isinstance(c, dict)}
             sent_at = str(e.get("sent_at", ""))[:32]
@@ -172,10 +171,11 @@ def progress_report(group: Group, *, gradebook_url: str | None = None) -> Progre
             skipped.append(f"{path.name}: {exc}" if isinstance(exc, InputError) else f"{path.name}: malformed")
             continue
         if m.group(1) not in newest or path.name > newest[m.group(1)][0]:
-            newest[m.group(1)] = (path.name, {"segments": segs, "checks": checks, "sent_at": sent_at})
+            newest[m.group(1)] = (path.name, {"segments": segs, "checks": checks, "evaluated": evaluated,
+                                              "sent_at": sent_at})
     for mid, (_, e) in newest.items():
         r = by_id[mid]
-        r.segments, r.checks, r.sent_at = e["segments"], e["checks"], e["sent_at"]
+        r.record, r.sent_at = record_from_event(e), e["sent_at"]
     if gradebook_url:
         _add_gradebook(by_id, gradebook_url)
     return ProgressReport(group.name, list(by_id.values()), units, skipped)

@@ -3,7 +3,8 @@
     <groups root>/<group>/          0711: members can pass through, nobody but the facilitator lists it
         group.yml                   0600: the roster (names, emails): the facilitator's only
         inbox/                      1733: reflections members chose to share (one file each, random name)
-        progress/                   1733: completion events members chose to send (<member id>.json)
+        progress/                   1733: completion events members chose to send (<member id>--<time>.json)
+        evaluation/                 1733: evaluation ratings members chose to send (numbers only)
         packets/  digests/          0700: what the facilitator builds
 
 The inboxes work like nbgrader's exchange: a member can write a file and delete their own (the
@@ -96,7 +97,8 @@ def create_group(name: str, roster: Path | str, root: Path | str | None = None, 
     folder.mkdir(parents=True, exist_ok=True)
     g.folder.mkdir(exist_ok=True)
     os.chmod(g.folder, 0o711)
-    for sub, mode in (("inbox", INBOX_MODE), ("progress", INBOX_MODE), ("packets", 0o700), ("digests", 0o700)):
+    for sub, mode in (("inbox", INBOX_MODE), ("progress", INBOX_MODE), ("evaluation", INBOX_MODE),
+                      ("packets", 0o700), ("digests", 0o700)):
         (g.folder / sub).mkdir(exist_ok=True)
         os.chmod(g.folder / sub, mode)
     data = {"name": name, "updated": datetime.now(timezone.utc).isoformat(timespec="seconds"),
