@@ -8,7 +8,6 @@ evaluation form and the certificate template. The packet is checked against
 """
 from __future__ import annotations
 
-import html
 import json
 import re
 from datetime import date
@@ -16,6 +15,7 @@ from pathlib import Path
 
 from .completion import PASS_MARK, hours
 from .course import REPO_ROOT, load_content, load_course
+from .display import standalone_page
 from .errors import InputError
 from .paths import PACKAGE_DIR
 
@@ -189,12 +189,6 @@ def write_kit(unit_id: str, out_dir: Path | str) -> Path:
     from markdown_it import MarkdownIt
 
     body = MarkdownIt("commonmark", {"html": False}).enable("table").render(md)
-    title = html.escape(f"CE packet: {kit['unit']['title']}")
-    (out / "ce-kit.html").write_text(
-        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
-        '<link rel="icon" href="data:,"><style>body{font-family:system-ui,sans-serif;max-width:52rem;margin:1.5rem auto;'
-        "padding:0 1rem;color:#1a1a1a;background:#fff}table{border-collapse:collapse}th,td{border:1px solid #595959;"
-        f"padding:0.2rem 0.4rem;text-align:left}}</style></head><body><main>{body}</main></body></html>\n",
-        encoding="utf-8")
+    (out / "ce-kit.html").write_text(standalone_page(f"CE packet: {kit['unit']['title']}", body), encoding="utf-8")
     (out / "certificate-template.html").write_text(kit["certificate_template"], encoding="utf-8")
     return out

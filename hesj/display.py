@@ -50,6 +50,20 @@ def _strip(markup: str) -> str:
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", markup)).split())
 
 
+PAGE_CSS = ("body{font-family:system-ui,sans-serif;color:#1a1a1a;background:#fff;max-width:52rem;margin:1.5rem auto;"
+            "padding:0 1rem;line-height:1.5}table{border-collapse:collapse;margin-bottom:1.5rem}"
+            "th,td{border:1px solid #595959;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}"
+            "caption{text-align:left;font-weight:bold}a{color:#0b5394}@media print{a{color:#000}}")
+
+
+def standalone_page(title: str, body: str, css: str = "") -> str:
+    """A complete, self-contained HTML page (no scripts, nothing fetched) for a generated handout or
+    report: English, a title, a viewport, an empty inline icon, the course's plain styles."""
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
+            f"<style>{PAGE_CSS}{css}</style></head><body><main>{body}</main></body></html>\n")
+
+
 def box(inner: str, label: str) -> str:
     """A bordered, labelled region for a static activity."""
     return (

@@ -174,15 +174,9 @@ class EvaluationSendModel:
         return "\n".join(lines)
 
     def send(self) -> str:
-        import secrets
+        from .groups.store import send_event
 
-        from .groups.store import write_event
-
-        e = self.event()
-        e["sent_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        name = f"{self.learner}--{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(8)}.json"
-        write_event(self.group.folder / "evaluation", name, e)
-        return name
+        return send_event(self.group.folder / "evaluation", self.learner, self.event())
 
 
 # -- thin views ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from statistics import mean
 
 from .completion import unit_completion
 from .course import load_course
+from .display import standalone_page
 from .errors import InputError
 from .groups.progress import progress_report
 from .groups.roster import csv_cell
@@ -193,8 +194,4 @@ def to_html(rows: list[Row], title: str = "Course report") -> str:
             seen.append(key[0])
         parts.append(f'<table><caption>{e(caption)}</caption><thead><tr><th scope="col">{e(key[1].title())}</th>'
                      f'<th scope="col">Learners</th>{head}</tr></thead><tbody>{body}</tbody></table>')
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
-            '<link rel="icon" href="data:,"><style>body{font-family:system-ui,sans-serif;color:#1a1a1a;background:#fff;'
-            "margin:1.5rem}table{border-collapse:collapse;margin-bottom:1.5rem}th,td{border:1px solid #595959;"
-            "padding:0.25rem 0.5rem;text-align:left}caption{text-align:left;font-weight:bold}</style></head>"
-            "<body><main>" + "\n".join(parts) + "</main></body></html>\n")
+    return standalone_page(title, "\n".join(parts), "body{max-width:none}")

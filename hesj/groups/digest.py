@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from ..course import load_course
+from ..display import standalone_page
 from ..errors import InputError
 from .share import FORMAT, MAX_CHARS, MAX_NAME
 from .store import Group, owner_name, read_event
@@ -60,12 +61,8 @@ class Digest:
                              f"{paras}</section>")
         if self.skipped:
             parts.append("<h2>Files not used</h2><ul>" + "".join(f"<li>{e(s)}</li>" for s in self.skipped) + "</ul>")
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(title)}</title>'
-                '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
-                "<style>body{font-family:system-ui,sans-serif;color:#1a1a1a;background:#fff;max-width:46rem;"
-                "margin:1.5rem auto;padding:0 1rem;line-height:1.5}section{border-left:4px solid #0b5394;"
-                "padding-left:0.8rem;margin:1rem 0}</style></head><body><main>"
-                + "\n".join(parts) + "</main></body></html>\n")
+        return standalone_page(title, "\n".join(parts),
+                               "section{border-left:4px solid #0b5394;padding-left:0.8rem;margin:1rem 0}")
 
     def to_markdown(self) -> str:
         lines = [f"# Discussion digest: {md(self.group)}", "",

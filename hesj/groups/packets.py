@@ -13,6 +13,7 @@ from datetime import date as Date
 
 from .. import toolkit
 from ..course import REPO_ROOT, load_course
+from ..display import standalone_page
 from ..errors import InputError
 from ..worksheets import questions_by_segment
 from .lessons import AgendaItem, plan
@@ -79,13 +80,7 @@ class Packet:
             f'{" and others" if len(r.authors) > 2 else ""}, {r.year})</li>' for r in self.readings) + "</ul>")
         if self.materials:
             parts.append("<h2>Materials</h2><ul>" + "".join(f"<li>{e(m)}</li>" for m in self.materials) + "</ul>")
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{e(self.title)}</title>'
-                '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
-                "<style>body{font-family:system-ui,sans-serif;color:#1a1a1a;background:#fff;max-width:46rem;"
-                "margin:1.5rem auto;padding:0 1rem;line-height:1.5}table{border-collapse:collapse}"
-                "th,td{border:1px solid #595959;padding:0.25rem 0.5rem;text-align:left;vertical-align:top}"
-                "a{color:#0b5394}@media print{a{color:#000}}</style></head><body><main>"
-                + "\n".join(parts) + "</main></body></html>\n")
+        return standalone_page(self.title, "\n".join(parts))
 
 
 def _cell(s: str) -> str:

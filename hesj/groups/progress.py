@@ -14,16 +14,15 @@ import csv
 import html
 import io
 import re
-import secrets
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 
 from ..completion import Record, record_from_event, record_from_journal, record_to_event, unit_completion
 from ..course import load_course
+from ..display import standalone_page
 from ..errors import InputError
 from .roster import Member, csv_cell
 from .share import learner_id
-from .store import Group, owner_name, read_event, write_event
+from .store import Group, owner_name, read_event, send_event
 
 FORMAT = "hesj-progress/1"
 
@@ -64,11 +63,7 @@ class ProgressModel:
 
     def send(self) -> str:
         e = self.event()
-        e["sent_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
-        # one file per send; the newest counts. A random part keeps other members from guessing the name.
-        name = f"{self.learner}--{datetime.now(timezone.utc):%Y%m%dT%H%M%S%f}-{secrets.token_hex(8)}.json"
-        write_event(self.group.progress, name, e)
-        return name
+        return send_event(self.group.progress, self.learner, e)
 
 
 @dataclass
@@ -121,17 +116,14 @@ class ProgressReport:
                                         for i, v in enumerate(r.values())) + "</tr>" for r in rows)
         notes = "".join(f"<li>{esc(s)}</li>" for s in self.skipped)
         title = f"Progress: {self.group}"
-        return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{esc(title)}</title>'
-                '<link rel="icon" href="data:,"><style>body{font-family:system-ui,sans-serif;color:#1a1a1a;'
-                'background:#fff;margin:1.5rem}table{border-collapse:collapse}th,td{border:1px solid #595959;'
-                'padding:0.25rem 0.5rem;text-align:left}</style></head><body><main>'
-                f"<h1>{esc(title)}</h1><p>Segments count as completed when the member answered every "
-                "knowledge-check question in them, as the member last chose to send. A unit is complete when "
-                "every segment is done, at least 80% of its knowledge-check questions are right and its "
-                "end-of-segment surveys are saved. Assignments come from the gradebook. No reflection text "
-                "is read.</p>"
-                f"<table><caption>{esc(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
-                + (f"<h2>Files not used</h2><ul>{notes}</ul>" if notes else "") + "</main></body></html>\n")
+        return standalone_page(title, (
+            f"<h1>{esc(title)}</h1><p>Segments count as completed when the member answered every "
+            "knowledge-check question in them, as the member last chose to send. A unit is complete when "
+            "every segment is done, at least 80% of its knowledge-check questions are right and its "
+            "end-of-segment surveys are saved. Assignments come from the gradebook. No reflection text "
+            "is read.</p>"
+            f"<table><caption>{esc(title)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+            + (f"<h2>Files not used</h2><ul>{notes}</ul>" if notes else "")), "body{max-width:none}")
 
 
 _FILE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})--[0-9T]+-[0-9a-f]+\.json$")

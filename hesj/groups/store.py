@@ -165,3 +165,15 @@ def write_event(folder: Path, filename: str, data: dict) -> Path:
     os.chmod(tmp, 0o644)
     os.replace(tmp, target)
     return target
+
+
+def send_event(folder: Path, learner: str, event: dict) -> str:
+    """A learner's progress or evaluation event, one file per send (the newest counts), named
+    <learner>--<time>-<random>.json: the random part keeps other members from guessing the name."""
+    import secrets
+
+    now = datetime.now(timezone.utc)
+    event = dict(event, sent_at=now.isoformat(timespec="seconds"))
+    name = f"{learner}--{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(8)}.json"
+    write_event(folder, name, event)
+    return name
