@@ -60,12 +60,7 @@ def build_kit(unit_id: str, *, when: date | None = None) -> dict:
     from .outreach import _bibliography
 
     course = load_course()
-    try:
-        unit = course.unit(unit_id)
-    except KeyError as exc:
-        raise InputError(str(exc).strip("'\"")) from None
-    if not unit.complete:
-        raise InputError(f"{unit_id} is not published, so it has no packet.")
+    unit = course.published(unit_id, "continuing-education packet")
     texts = _segment_sources(unit)
     outline, start = [], 0
     for s in unit.segments:

@@ -217,7 +217,9 @@ def cmd_lexicon(args) -> int:
     except NarrativeError as exc:
         print(exc, file=sys.stderr)
         return 1
-    missing = missing_sources(lexicon, (REPO_ROOT / "references.bib").read_text(encoding="utf-8"))
+    from .datasets import bib_keys
+
+    missing = missing_sources(lexicon, bib_keys())
     if missing:
         print("The narrative lexicon cites works that references.bib lacks; add them there: "
               + "; ".join(missing), file=sys.stderr)

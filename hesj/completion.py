@@ -62,15 +62,6 @@ def segment_statuses(journal, course=None) -> list[SegmentStatus]:
     return out
 
 
-def completed_segments(journal, course=None) -> dict[str, list[int]]:
-    """{unit id: [completed segment ids]} for units with at least one completed segment."""
-    out: dict[str, list[int]] = {}
-    for s in segment_statuses(journal, course):
-        if s.done:
-            out.setdefault(s.unit, []).append(s.segment)
-    return out
-
-
 # -- the record the rule reads ----------------------------------------------------------------------
 @dataclass
 class Record:

@@ -99,6 +99,20 @@ class Course:
         known = ", ".join(u.id for u in self.units)
         raise KeyError(f"There is no unit {unit_id!r} in the course. Known units: {known}.")
 
+    def published(self, unit_id: str, what: str) -> Unit:
+        """A published unit, for something made from it (slides, a packet); otherwise an InputError
+        that says which units have one."""
+        from .errors import InputError
+
+        try:
+            unit = self.unit(unit_id)
+        except KeyError as exc:
+            raise InputError(str(exc).strip("'\"")) from None
+        if not unit.complete:
+            raise InputError(f"Unit {unit_id} is not written yet, so it has no {what}. "
+                             f"Units with {what}: {', '.join(u.id for u in self.complete_units)}.")
+        return unit
+
     @property
     def complete_units(self) -> tuple[Unit, ...]:
         """Published units; while a board-approved subset is built (HESJ_APPROVED_UNITS), only those."""
@@ -354,6 +368,8 @@ _CALL = re.compile(r"hesj\.(reflect|check|self_assessment)\(\s*['\"]([^'\"]+)['\
 _SEGMENT = re.compile(r"^##\s+Segment\s+(\d+)\s*:", re.M)
 _MYST_ROLE = re.compile(r"\{[a-z:]+\}`([^`<]*)(?:<[^>]*>)?`")
 _NUMBERED = re.compile(r"^\s*\d+\.\s+\S", re.M)
+# the headings a notebook's numbered discussion questions sit under (also read by hesj.worksheets)
+QUESTION_HEADINGS = r"(?:Discussion questions|Questions for reflection and dialogue)"
 
 
 def count_words(markdown: str) -> int:
@@ -388,7 +404,7 @@ def estimate_segments(notebook_path: Path | str) -> dict[int, dict]:
             if current is None:
                 opening_words += count_words(src)
                 continue
-            if re.search(r"^#{2,4}\s+(?:Discussion questions|Questions for reflection and dialogue)", src, re.M):
+            if re.search(r"^#{2,4}\s+" + QUESTION_HEADINGS, src, re.M):
                 in_discussion = True
             elif re.search(r"^#{2,4}\s+", src, re.M):
                 in_discussion = False

@@ -64,18 +64,27 @@ class RatingsModel:
         return _("Saved to your private journal.")
 
 
-def reaction_model(unit: str, segment: int, journal=None) -> RatingsModel:
+def _reaction_spec(unit: str, segment: int) -> dict:
     r = items()["reaction"]
-    return RatingsModel(unit, f"reaction/{segment}", r["items"], r["scale"],
-                        _("Survey at the end of segment {n}").format(n=segment), journal)
+    return dict(unit=unit, prompt_id=f"reaction/{segment}", item_list=r["items"], scale=r["scale"],
+                title=_("Survey at the end of segment {n}").format(n=segment))
 
 
-def confidence_model(phase: str, journal=None) -> RatingsModel:
+def _confidence_spec(phase: str) -> dict:
     if phase not in ("pre", "post"):
         raise InputError("The phase is 'pre' (before the course) or 'post' (after it).")
     title = _("Before the course: how confident are you?") if phase == "pre" else \
         _("After the course: how confident are you now?")
-    return RatingsModel(COURSE, f"confidence/{phase}", items()["confidence"], items()["scale"], title, journal)
+    return dict(unit=COURSE, prompt_id=f"confidence/{phase}", item_list=items()["confidence"], scale=items()["scale"],
+                title=title)
+
+
+def reaction_model(unit: str, segment: int, journal=None) -> RatingsModel:
+    return RatingsModel(**_reaction_spec(unit, segment), journal=journal)
+
+
+def confidence_model(phase: str, journal=None) -> RatingsModel:
+    return RatingsModel(**_confidence_spec(phase), journal=journal)
 
 
 class ActionPlanModel:
@@ -180,17 +189,20 @@ class EvaluationSendModel:
 
 
 # -- thin views ---------------------------------------------------------------------------------------
-def _ratings_view(model: RatingsModel, intro: str) -> Activity:
-    scale = " · ".join(f"{i} {esc(s)}" for i, s in enumerate(model.scale, 1))
-    static = box(f"<p><strong>{esc(model.title)}</strong></p><p>{esc(intro)}</p><p>{scale}</p><ol>"
-                 + "".join(f"<li>{esc(i['text'])} ({_('answer')}: ____ )</li>" for i in model.items) + "</ol>",
-                 model.title)
+def _ratings_view(spec: dict, intro: str) -> Activity:
+    """The printable questions (the book), or the live questions over a RatingsModel (a notebook)."""
+    title = spec["title"]
+    scale = " · ".join(f"{i} {esc(s)}" for i, s in enumerate(spec["scale"], 1))
+    static = box(f"<p><strong>{esc(title)}</strong></p><p>{esc(intro)}</p><p>{scale}</p><ol>"
+                 + "".join(f"<li>{esc(i['text'])} ({_('answer')}: ____ )</li>" for i in spec["item_list"]) + "</ol>",
+                 title)
     if static_mode():
         return Activity(html=static)
     import ipywidgets as w
 
+    model = RatingsModel(**spec)
     options = [(_("Skip"), None)] + [(f"{n} {s}", n) for n, s in enumerate(model.scale, 1)]
-    rows, controls = [w.HTML(f"<p><strong>{esc(model.title)}</strong></p><p>{esc(intro)}</p>")], {}
+    rows, controls = [w.HTML(f"<p><strong>{esc(title)}</strong></p><p>{esc(intro)}</p>")], {}
     for item in model.items:
         rows.append(w.HTML(f"<p>{esc(item['text'])}</p>"))
         dd = w.Dropdown(options=options, value=model.ratings[item["id"]], description=_("Answer"),
@@ -210,26 +222,15 @@ def _ratings_view(model: RatingsModel, intro: str) -> Activity:
 
 
 def reaction(unit: str, segment: int) -> Activity:
-    if static_mode():
-        model = RatingsModel.__new__(RatingsModel)
-        r = items()["reaction"]
-        model.items, model.scale, model.title = r["items"], r["scale"], _("Survey at the end of segment {n}").format(n=segment)
-    else:
-        model = reaction_model(unit, segment)
-    return _ratings_view(model, _("Three quick questions about this segment. Your answers stay in your journal "
-                                  "unless you choose to send them; they count towards completing the unit."))
+    return _ratings_view(_reaction_spec(unit, segment),
+                         _("Three quick questions about this segment. Your answers stay in your journal "
+                           "unless you choose to send them; they count towards completing the unit."))
 
 
 def confidence(phase: str) -> Activity:
-    if static_mode():
-        model = RatingsModel.__new__(RatingsModel)
-        model.items, model.scale = items()["confidence"], items()["scale"]
-        model.title = _("Before the course: how confident are you?") if phase == "pre" else \
-            _("After the course: how confident are you now?")
-    else:
-        model = confidence_model(phase)
-    return _ratings_view(model, _("Rate how confident you feel about each skill today. There are no right answers; "
-                                  "your ratings stay in your journal unless you choose to send them."))
+    return _ratings_view(_confidence_spec(phase),
+                         _("Rate how confident you feel about each skill today. There are no right answers; "
+                           "your ratings stay in your journal unless you choose to send them."))
 
 
 def action_plan() -> Activity:
@@ -287,11 +288,9 @@ def send_evaluation(group: str | None = None) -> Activity:
     text = _("In the course notebook, this shows the numbers from your surveys and self-ratings (never your words) "
              "and sends them to your facilitator only when you press Send. They are reported only in groups of five "
              "or more people.")
-    if static_mode():
-        return Activity(html=box(f"<p>{esc(text)}</p>", label))
-    from .groups.widgets import _group_or_message
+    from .groups.widgets import group_or_message
 
-    g, message = _group_or_message(group, "hesj.send_evaluation(group='NAME')", label)
+    g, message = group_or_message(group, "hesj.send_evaluation(group='NAME')", label, text)
     if message:
         return message
     import ipywidgets as w

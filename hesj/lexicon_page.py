@@ -9,26 +9,15 @@ from __future__ import annotations
 
 from .activities.narrative import LEXICON_PATH, Lexicon, load_lexicon
 from .course import REPO_ROOT
+from .data_page import _md
 
 PAGE = REPO_ROOT / "book" / "handbook" / "lexicon.md"
 KIND_LABEL = {"dominant": "Dominant narrative", "structural": "Structural (social-justice) framing"}
 
 
-def _md(text: str) -> str:
-    """Text for a Markdown paragraph or table cell: no pipes, no raw HTML, no stray backticks."""
-    return (str(text).replace("|", "/").replace("\n", " ").replace("<", "&lt;").replace(">", "&gt;")
-            .replace("`", "'"))
-
-
-def bib_keys(bib_text: str) -> set[str]:
-    import re
-
-    return set(re.findall(r"^@\w+\{([^,\s]+),", bib_text, flags=re.M))
-
-
-def missing_sources(lexicon: Lexicon, bib_text: str) -> list[str]:
-    """Category sources that references.bib lacks, as 'category: key' (empty when all are there)."""
-    keys = bib_keys(bib_text)
+def missing_sources(lexicon: Lexicon, keys) -> list[str]:
+    """Category sources that are not among the bibliography's keys (hesj.datasets.bib_keys), as
+    'category: key' (empty when all are there)."""
     out = [f"{c.id}: {k}" for c in lexicon.categories for k in c.source if k not in keys]
     out += [f"sources list: {k}" for k in lexicon.sources if k not in keys]
     return out

@@ -12,7 +12,6 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 from dataclasses import dataclass
 from statistics import mean
 
@@ -22,11 +21,10 @@ from .display import standalone_page
 from .errors import InputError
 from .groups.progress import progress_report
 from .groups.roster import csv_cell
-from .groups.store import Group, owner_name, read_event
+from .groups.store import Group, member_events
 
 MIN_CELL = 5
 SUPPRESSED = "suppressed (fewer than 5)"
-_FILE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})--[0-9T]+-[0-9a-f]+\.json$")
 
 
 @dataclass
@@ -39,24 +37,9 @@ class Row:
 
 
 def _evaluations(group: Group, members: set[str]) -> dict[str, dict]:
-    newest: dict[str, tuple[str, dict]] = {}
-    folder = group.folder / "evaluation"
-    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
-        m = _FILE.match(path.name)
-        if not m or m.group(1) not in members:
-            continue
-        owner = owner_name(path)
-        if owner is not None and owner != m.group(1):
-            continue
-        try:
-            e = read_event(path)
-        except (InputError, OSError):
-            continue
-        if e.get("format") != "hesj-evaluation/1" or e.get("learner") != m.group(1):
-            continue
-        if m.group(1) not in newest or path.name > newest[m.group(1)][0]:
-            newest[m.group(1)] = (path.name, e)
-    return {k: v for k, (_, v) in newest.items()}
+    """Each member's newest evaluation event (files that are not one are left out)."""
+    events, _ = member_events(group.folder / "evaluation", members, "hesj-evaluation/1", "an evaluation event")
+    return dict(events)  # in the order sent, so the newest wins
 
 
 def _rating(v) -> int | None:

@@ -19,7 +19,6 @@ import shutil
 from pathlib import Path
 
 from .course import REPO_ROOT, load_course
-from .errors import InputError
 from .paths import PACKAGE_DIR
 
 STATIC = PACKAGE_DIR / "static"
@@ -49,14 +48,7 @@ def export(unit_id: str, out_dir: Path | str, *, timeout: int = 300) -> Path:
     import nbformat
     from nbclient import NotebookClient
 
-    course = load_course()
-    try:
-        unit = course.unit(unit_id)
-    except KeyError as exc:
-        raise InputError(str(exc).strip("'\"")) from None
-    if not unit.complete:
-        raise InputError(f"Unit {unit_id} is not written yet, so it has no slides. "
-                         f"Units with slides: {', '.join(u.id for u in course.complete_units)}.")
+    unit = load_course().published(unit_id, "slides")
     path = REPO_ROOT / unit.notebook
     nb = nbformat.read(path, as_version=4)
     before = os.environ.get("HESJ_STATIC")

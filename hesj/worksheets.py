@@ -15,7 +15,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .course import REPO_ROOT, load_content, load_course
+from .course import QUESTION_HEADINGS, REPO_ROOT, load_content, load_course
 from .i18n import _
 
 STYLE = """
@@ -32,9 +32,6 @@ textarea:focus { outline: 3px solid #0b5394; outline-offset: 2px; }
 
 def esc(text) -> str:
     return html.escape(str(text), quote=True)
-
-
-QUESTION_HEADINGS = r"(?:Discussion questions|Questions for reflection and dialogue)"
 
 
 def _clean(item: str) -> str:

@@ -7,11 +7,12 @@ import nbformat
 import pytest
 
 from hesj.activities.narrative import load_lexicon, parse_lexicon
+from hesj.datasets import bib_keys
 from hesj.lexicon_page import PAGE, missing_sources, render_page
 from hesj.worksheets import questions_by_segment, render_worksheet
 
 ROOT = Path(__file__).resolve().parents[1]
-BIB = (ROOT / "references.bib").read_text(encoding="utf-8")
+BIB = bib_keys()
 
 
 def test_lexicon_page_is_current_and_documents_every_cue_with_its_sources():

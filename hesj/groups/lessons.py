@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from ..course import REPO_ROOT, load_course
+from ..data_page import _md
 from ..errors import InputError
 from ..paths import PACKAGE_DIR
 
@@ -63,9 +64,9 @@ def parse_plans(data, where: str = "lesson_plans.yml", *, check_links: bool = Tr
     unit_ids = {u.id for u in load_course().units} if check_links else None
     if check_links:
         from .. import toolkit
+        from ..datasets import bib_keys as known_keys
 
-        bib = (REPO_ROOT / "references.bib").read_text(encoding="utf-8") if (REPO_ROOT / "references.bib").exists() else ""
-        bib_keys = set(re.findall(r"^@\w+\{([^,\s]+),", bib, flags=re.M))
+        bib_keys = known_keys()
     plans, seen = [], set()
     for n, raw in enumerate(data["plans"], 1):
         at = f"{where}, plan {n}"
@@ -143,10 +144,6 @@ def plan(plan_id: str) -> Plan:
         if p.id == plan_id:
             return p
     raise LessonPlanError(f"There is no lesson plan {plan_id!r}. The plans are: {', '.join(p.id for p in plans)}.")
-
-
-def _md(text: str) -> str:
-    return str(text).replace("<", "&lt;").replace(">", "&gt;").replace("|", "/")
 
 
 def _cite(keys) -> str:

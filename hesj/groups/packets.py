@@ -113,13 +113,7 @@ def plan_packet(plan_id: str, *, when: str | None = None, start: str | None = No
 
 
 def segment_packet(unit_id: str, segment: int, *, when: str | None = None, start: str | None = None) -> Packet:
-    course = load_course()
-    try:
-        u = course.unit(unit_id)
-    except Exception:
-        raise InputError(f"There is no unit {unit_id!r}. Units: {', '.join(x.id for x in course.complete_units)}.") from None
-    if not u.complete:
-        raise InputError(f"{unit_id} is not published yet.")
+    u = load_course().published(unit_id, "session packets")
     seg = next((s for s in u.segments if s.id == segment), None)
     if seg is None:
         raise InputError(f"{unit_id} has segments {', '.join(str(s.id) for s in u.segments)}, not {segment}.")

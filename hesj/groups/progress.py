@@ -13,16 +13,14 @@ from __future__ import annotations
 import csv
 import html
 import io
-import re
 from dataclasses import dataclass, field
 
 from ..completion import Record, record_from_event, record_from_journal, record_to_event, unit_completion
 from ..course import load_course
 from ..display import standalone_page
-from ..errors import InputError
 from .roster import Member, csv_cell
 from .share import learner_id
-from .store import Group, owner_name, read_event, send_event
+from .store import Group, member_events, send_event
 
 FORMAT = "hesj-progress/1"
 
@@ -126,46 +124,28 @@ class ProgressReport:
             + (f"<h2>Files not used</h2><ul>{notes}</ul>" if notes else "")), "body{max-width:none}")
 
 
-_FILE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})--[0-9T]+-[0-9a-f]+\.json$")
-
-
 def progress_report(group: Group, *, gradebook_url: str | None = None) -> ProgressReport:
     members = group.members()
     by_id = {m.id: MemberProgress(m) for m in members}
     course = load_course()
     units = list(course.complete_units)
     valid = {u.id: {s.id for s in u.segments} for u in units}
-    skipped = []
-    newest: dict[str, tuple[str, dict]] = {}
-    for path in sorted(group.progress.iterdir()) if group.progress.is_dir() else []:
-        if path.name.startswith("."):
-            continue
-        m = _FILE.match(path.name)
-        if not m or m.group(1) not in by_id:
-            skipped.append(f"{path.name}: not from a member of this group")
-            continue
-        owner = owner_name(path)
-        if owner is not None and owner != m.group(1):
-            skipped.append(f"{path.name}: sent by account {owner}, not by {m.group(1)}")
-            continue
+    events, skipped = member_events(group.progress, by_id, FORMAT, "a progress event")
+    newest: dict[str, dict] = {}
+    for mid, e in events:  # in the order sent: the newest well-formed one counts
         try:
-            e = read_event(path)
-            if e.get("format") != FORMAT or e.get("learner") != m.group(1):
-                raise InputError(f"{path.name}: not a progress event from {m.group(1)}")
             segs = {u: sorted({int(s) for s in v if int(s) in valid[u]})
                     for u, v in (e.get("segments") or {}).items() if u in valid}
             evaluated = {u: sorted({int(s) for s in v if int(s) in valid[u]})
                          for u, v in (e.get("evaluated") or {}).items() if u in valid}
             checks = {u: {k: int(c.get(k, 0)) for k in ("questions", "answered", "correct")}
                       for u, c in (e.get("checks") or {}).items() if u in valid and isinstance(c, dict)}
-            sent_at = str(e.get("sent_at", ""))[:32]
-        except (InputError, OSError, TypeError, ValueError, AttributeError) as exc:
-            skipped.append(f"{path.name}: {exc}" if isinstance(exc, InputError) else f"{path.name}: malformed")
+        except (TypeError, ValueError, AttributeError):
+            skipped.append(f"{e['_file']}: malformed")
             continue
-        if m.group(1) not in newest or path.name > newest[m.group(1)][0]:
-            newest[m.group(1)] = (path.name, {"segments": segs, "checks": checks, "evaluated": evaluated,
-                                              "sent_at": sent_at})
-    for mid, (_, e) in newest.items():
+        newest[mid] = {"segments": segs, "checks": checks, "evaluated": evaluated,
+                       "sent_at": str(e.get("sent_at", ""))[:32]}
+    for mid, e in newest.items():
         r = by_id[mid]
         r.record, r.sent_at = record_from_event(e), e["sent_at"]
     if gradebook_url:

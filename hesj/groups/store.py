@@ -28,6 +28,7 @@ from ..errors import InputError
 from .roster import Member, read_roster
 
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+EVENT_FILE = re.compile(r"^([a-z0-9][a-z0-9_-]{0,31})--[0-9T]+-[0-9a-f]+\.json$")  # see send_event
 INBOX_MODE = 0o1733
 MAX_FILE = 64 * 1024  # a shared file or progress event is small; anything bigger is not ours
 
@@ -177,3 +178,29 @@ def send_event(folder: Path, learner: str, event: dict) -> str:
     name = f"{learner}--{now:%Y%m%dT%H%M%S%f}-{secrets.token_hex(8)}.json"
     write_event(folder, name, event)
     return name
+
+
+def member_events(folder: Path, members, fmt: str, what: str) -> tuple[list[tuple[str, dict]], list[str]]:
+    """Every event in an inbox that a member of the group sent from their own account, in the order
+    they were sent: [(member id, event)], and the files not used, each with the reason."""
+    events, skipped = [], []
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if path.name.startswith("."):
+            continue  # still being written
+        m = EVENT_FILE.match(path.name)
+        if not m or m.group(1) not in members:
+            skipped.append(f"{path.name}: not from a member of this group")
+            continue
+        owner = owner_name(path)
+        if owner is not None and owner != m.group(1):
+            skipped.append(f"{path.name}: sent by account {owner}, not by {m.group(1)}")
+            continue
+        try:
+            e = read_event(path)
+            if e.get("format") != fmt or e.get("learner") != m.group(1):
+                raise InputError(f"{path.name}: not {what} from {m.group(1)}")
+        except (InputError, OSError) as exc:
+            skipped.append(str(exc) if isinstance(exc, InputError) else f"{path.name}: could not be read")
+            continue
+        events.append((m.group(1), dict(e, _file=path.name)))
+    return events, skipped

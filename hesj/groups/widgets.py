@@ -17,8 +17,13 @@ STATIC_PROGRESS = _("In the course notebook, this shows which segments you have 
                     "Send. No text you wrote is sent.")
 
 
-def _group_or_message(group: str | None, call: str, label: str):
+def group_or_message(group: str | None, call: str, label: str, static_text: str):
+    """The learner's group for a sending widget, or the Activity to show instead: the printable
+    description in the book, or what to fix when the group is not given or not found."""
     import os
+
+    if static_mode():
+        return None, Activity(html=box(f"<p>{esc(static_text)}</p>", label))
 
     name = group or os.environ.get("HESJ_GROUP", "")
     if not name:  # the hub has exactly one group: use it
@@ -35,9 +40,7 @@ def _group_or_message(group: str | None, call: str, label: str):
 
 def share_reflection(group: str | None = None, journal=None) -> Activity:
     label = _("Share a reflection with your group")
-    if static_mode():
-        return Activity(html=box(f"<p>{esc(STATIC_SHARE)}</p>", label))
-    g, message = _group_or_message(group, "hesj.share_reflection(group='NAME')", label)
+    g, message = group_or_message(group, "hesj.share_reflection(group='NAME')", label, STATIC_SHARE)
     if message:
         return message
     import ipywidgets as w
@@ -102,9 +105,7 @@ def share_reflection(group: str | None = None, journal=None) -> Activity:
 
 def send_progress(group: str | None = None, journal=None) -> Activity:
     label = _("Send your progress to your group")
-    if static_mode():
-        return Activity(html=box(f"<p>{esc(STATIC_PROGRESS)}</p>", label))
-    g, message = _group_or_message(group, "hesj.send_progress(group='NAME')", label)
+    g, message = group_or_message(group, "hesj.send_progress(group='NAME')", label, STATIC_PROGRESS)
     if message:
         return message
     import ipywidgets as w
